@@ -1,0 +1,268 @@
+"""config.yaml: parsed and validated up front; errors name the file and the key at fault."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from monitor.errors import ConfigError
+
+PROFILE_NAMES = ("mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic")
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> int:
+    """'30m' -> 1800 seconds. Raises ValueError for anything else."""
+    match = _INTERVAL.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not an interval like '30m', '6h' or '1d'")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def check_schedule(text: str) -> str:
+    """A schedule is an interval ('6h') or a five-field cron expression ('0 */6 * * *')."""
+    if len(text.split()) == 5:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(text)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a valid cron expression: {exc}") from None
+        return text
+    parse_interval(text)
+    return text
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Model):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    url: str
+    kind: Literal["page", "listing", "feed"] = "page"
+    profile: Literal[
+        "mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic"
+    ] | None = None
+    selector: str | None = None
+    ignore: list[str] = Field(default_factory=list)
+    follow: bool | str = True
+    schedule: str | None = None
+    max_pages: Annotated[int, Field(ge=0)] = 200
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("ignore")
+    @classmethod
+    def _ignore(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            _compile(pattern)
+        return value
+
+    @field_validator("follow")
+    @classmethod
+    def _follow(cls, value: bool | str) -> bool | str:
+        if isinstance(value, str):
+            _compile(value)
+        return value
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            from selectolax.lexbor import LexborHTMLParser
+
+            try:
+                LexborHTMLParser("<p></p>").css(value)
+            except Exception:
+                raise ValueError(f"{value!r} is not a valid CSS selector") from None
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        return None if value is None else check_schedule(value)
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+class ArchiveConfig(_Model):
+    dir: str = "snapshots"
+    lock_timeout: Annotated[float, Field(ge=0)] = 600.0
+
+
+class ReportsConfig(_Model):
+    dir: str = "reports"
+    keep: Annotated[int, Field(ge=1)] = 500
+
+
+class FetchConfig(_Model):
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 8
+    per_host: Annotated[int, Field(ge=1, le=64)] = 2
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    backoff: Annotated[float, Field(ge=0)] = 2.0
+    max_retry_after: Annotated[float, Field(ge=0)] = 300.0
+    max_bytes: Annotated[int, Field(ge=1024)] = 20_000_000
+    user_agent: str | None = None
+
+
+class EmailConfig(_Model):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    from_: str = Field(alias="from")
+    to: Annotated[list[str], Field(min_length=1)]
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    subject_prefix: str = "[monitor]"
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _tls(self) -> EmailConfig:
+        if self.starttls and self.ssl:
+            raise ValueError("starttls and ssl cannot both be true")
+        return self
+
+    def password(self) -> str | None:
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ConfigError(f"email.password_env: environment variable {self.password_env} is not set")
+        return value
+
+
+class ScheduleConfig(_Model):
+    default: str = "6h"
+    jitter: Annotated[int, Field(ge=0)] = 300
+    misfire_grace: Annotated[int, Field(ge=1)] = 900
+
+    @field_validator("default")
+    @classmethod
+    def _default(cls, value: str) -> str:
+        return check_schedule(value)
+
+
+class Config(_Model):
+    sources: Annotated[list[SourceConfig], Field(min_length=1)]
+    archive: ArchiveConfig = ArchiveConfig()
+    reports: ReportsConfig = ReportsConfig()
+    fetch: FetchConfig = FetchConfig()
+    email: EmailConfig | None = None
+    schedule: ScheduleConfig = ScheduleConfig()
+    allowed_hosts: list[str] = Field(default_factory=list)
+    failures_before_alert: Annotated[int, Field(ge=1)] = 3
+    base_dir: str = Field(default=".", exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Config:
+        seen: set[str] = set()
+        for i, source in enumerate(self.sources):
+            if source.id in seen:
+                raise ValueError(f"sources[{i}].id: duplicate id {source.id!r}")
+            seen.add(source.id)
+        return self
+
+    def path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else Path(self.base_dir) / path
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.path(self.archive.dir)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.path(self.reports.dir)
+
+    def hosts(self) -> set[str]:
+        """Hosts that listings and feeds may follow links to."""
+        return {s.host for s in self.sources} | {h.lower() for h in self.allowed_hosts}
+
+    def source(self, source_id: str) -> SourceConfig:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise ConfigError(f"no source with id {source_id!r} in the config")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or "[" in str(part):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def format_validation_error(name: str, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = _location(tuple(err["loc"]))
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    else:
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            message = f"{err.get('input')!r} is not allowed: {message}"
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return f"{name}: {where + ': ' if where else ''}{message}{suffix}"
+
+
+def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: expected a mapping with a 'sources' list at the top")
+    try:
+        return Config.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(name, exc)) from None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if "base_dir" in (data or {}):
+        raise ConfigError(f"{path}: base_dir: unknown key")
+    return parse_config(data, name=str(path), base_dir=str(path.resolve().parent))

@@ -1,0 +1,95 @@
+"""Dates as the sites write them: 'July 8, 2026', '8 July 2026', '2026-07-08', '令和8年7月8日'."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = base + 1
+
+_MON = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
+       r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MDY = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
+_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(\d{4})", re.IGNORECASE)
+_ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_ERA = re.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_JA = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_JA_MD = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_MD = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})", re.IGNORECASE)
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower()[:3]]
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, date]]:
+    """Every full date in `text`, as (position, date), in order of position."""
+    found: list[tuple[int, date]] = []
+    for m in _MDY.finditer(text):
+        d = _make(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+        if d:
+            found.append((m.start(), d))
+    for m in _DMY.finditer(text):
+        d = _make(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+        if d:
+            found.append((m.start(), d))
+    for m in _ISO.finditer(text):
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), d))
+    for m in _ERA.finditer(text):
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        d = _make(ERAS[m.group(1)] + year, int(m.group(3)), int(m.group(4)))
+        if d:
+            found.append((m.start(), d))
+    for m in _JA.finditer(text):
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            found.append((m.start(), d))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def parse_date(text: str) -> date | None:
+    """The first full date in `text`, or None."""
+    found = find_dates(text)
+    return found[0][1] if found else None
+
+
+def partial_dates(text: str, year: int) -> list[tuple[int, date]]:
+    """Dates written without a year ('July 7', '7月7日'), completed with `year`."""
+    out: list[tuple[int, date]] = []
+    for m in _MD.finditer(text):
+        d = _make(year, _month(m.group(1)), int(m.group(2)))
+        if d:
+            out.append((m.start(), d))
+    for m in _JA_MD.finditer(text):
+        d = _make(year, int(m.group(1)), int(m.group(2)))
+        if d:
+            out.append((m.start(), d))
+    return out
+
+
+RELATIVE = {"yesterday": -1, "today": 0, "this morning": 0, "tonight": 0, "this evening": 0,
+            "昨日": -1, "本日": 0, "今日": 0}
+
+
+def relative_date(text: str, published: date) -> date | None:
+    """'met yesterday' in a page published on `published` -> the day before."""
+    lowered = text.lower()
+    best: tuple[int, int] | None = None
+    for word, offset in RELATIVE.items():
+        pos = lowered.find(word)
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, offset)
+    return published + timedelta(days=best[1]) if best else None

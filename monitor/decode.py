@@ -1,0 +1,69 @@
+"""Bytes to text: charset from the header, then a BOM, then <meta>, then detection."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Japanese sites declare Shift_JIS but use Microsoft's extensions (cp932): decode with the superset.
+_ALIASES = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+            "windows-31j": "cp932", "ms932": "cp932", "euc-jp": "euc_jis_2004",
+            "x-euc-jp": "euc_jis_2004", "iso-8859-1": "cp1252", "latin-1": "cp1252",
+            "us-ascii": "utf-8", "ascii": "utf-8"}
+
+
+def _codec(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    label = (name.decode("ascii", "replace") if isinstance(name, bytes) else name).strip().lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _strict(body: bytes, codec: str | None) -> str | None:
+    if codec is None:
+        return None
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def header_charset(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def decode(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """Return (text, codec). A declared charset that does not fit the bytes is ignored."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, "replace"), codec
+    head = body[:4096]
+    meta = _META.search(head) or _XML_DECL.search(head)
+    for declared in (header_charset(content_type), meta.group(1) if meta else None):
+        codec = _codec(declared)
+        text = _strict(body, codec)
+        if text is not None and codec is not None:
+            return text, codec
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    best = from_bytes(body[:200_000]).best()
+    codec = _codec(best.encoding) if best is not None else None
+    codec = codec or "utf-8"
+    return body.decode(codec, "replace"), codec

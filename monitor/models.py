@@ -1,0 +1,211 @@
+"""Frozen values passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+BlockKind = Literal["heading", "paragraph", "item", "row"]
+ChangeOp = Literal["added", "removed", "changed", "moved"]
+MeetingKind = Literal[
+    "2+2",
+    "foreign-ministers",
+    "defense-ministers",
+    "summit",
+    "telephone-talk",
+    "trilateral",
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What the fetch stage returns for one URL."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int  # 304 when the server said "not modified"
+    headers: dict[str, str]
+    body: bytes  # raw, decompressed body (empty on 304)
+    text: str  # decoded body ("" on 304 or for binary content)
+    encoding: str | None
+    content_type: str
+    redirects: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of text in a document: a heading, paragraph, list item or table row."""
+
+    kind: BlockKind
+    text: str
+    speaker: str | None = None
+    section: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        if self.speaker:
+            out["speaker"] = self.speaker
+        if self.section:
+            out["section"] = self.section
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Block:
+        return cls(data["kind"], data["text"], data.get("speaker"), data.get("section"))
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A normalised page: what gets compared between versions."""
+
+    url: str
+    title: str
+    blocks: tuple[Block, ...]
+    links: tuple[Link, ...] = ()
+    published: str | None = None  # ISO date the page says it was published
+    lang: str = "en"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "published": self.published,
+            "lang": self.lang,
+            "blocks": [b.to_json() for b in self.blocks],
+            "links": [[link.url, link.text] for link in self.links],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        return cls(
+            url=data["url"],
+            title=data["title"],
+            blocks=tuple(Block.from_json(b) for b in data["blocks"]),
+            links=tuple(Link(u, t) for u, t in data.get("links", [])),
+            published=data.get("published"),
+            lang=data.get("lang", "en"),
+        )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of words in a word-level diff: kept (" "), inserted ("+") or deleted ("-")."""
+
+    op: Literal[" ", "+", "-"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One block-level change between two versions of a document."""
+
+    op: ChangeOp
+    old: Block | None
+    new: Block | None
+    segments: tuple[Segment, ...] = ()
+    added: int = 0
+    removed: int = 0
+    trivial: bool = False
+
+    @property
+    def speaker(self) -> str | None:
+        block = self.new or self.old
+        return block.speaker if block else None
+
+    @property
+    def section(self) -> str | None:
+        block = self.new or self.old
+        return block.section if block else None
+
+
+@dataclass(frozen=True)
+class DocDiff:
+    """Every change between two versions, with totals."""
+
+    changes: tuple[Change, ...]
+    added: int
+    removed: int
+    trivial: bool
+    speakers: tuple[str, ...]
+    title_changed: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes and not self.title_changed
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    date: str  # YYYY-MM-DD
+    kind: MeetingKind
+    title: str
+    location: str | None
+    participants: tuple[str, ...]
+    sources: tuple[str, ...]
+    duration: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date,
+            "kind": self.kind,
+            "title": self.title,
+            "location": self.location,
+            "participants": list(self.participants),
+            "sources": list(self.sources),
+            "duration": self.duration,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a user is told about. `data` holds the type-specific fields of the contract."""
+
+    type: str
+    data: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    created_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, **self.data}
+
+
+@dataclass(frozen=True)
+class RunReport:
+    started_at: str
+    finished_at: str
+    sources_checked: int
+    pages_checked: int
+    events: tuple[Event, ...]
+    failures: tuple[tuple[str, str], ...] = ()  # (source id, error)
+    report: str | None = None
+    run_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "sources_checked": self.sources_checked,
+            "pages_checked": self.pages_checked,
+            "report": self.report,
+            "events": [e.to_json() for e in self.events],
+        }

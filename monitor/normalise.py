@@ -1,0 +1,299 @@
+"""Normalise stage: HTML (or PDF text) to a Document of ordered, cleaned blocks. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.dates import parse_date
+from monitor.errors import ContentError
+from monitor.models import Block, BlockKind, Document, Link
+from monitor.sites import Profile
+from monitor.sites.base import NOT_SPEAKERS, SPEAKER_ALIASES
+from monitor.textnorm import clean
+
+# Bump when the rules below change: stored versions are then re-normalised before diffing.
+NORMALISER_VERSION = 3
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+ITEMS = {"li", "dt", "dd"}
+BLOCKS = HEADINGS | ITEMS | {
+    "p", "div", "section", "article", "main", "header", "blockquote", "pre", "figcaption",
+    "figure", "caption", "address", "table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl",
+    "center", "details", "summary", "hr", "body", "html",
+}
+CELLS = {"td", "th"}
+MAX_BLOCK_CHARS = 200_000
+
+
+def rules_key(profile: Profile, selector: str | None, ignore: Iterable[str]) -> str:
+    """Identifies the normalisation rules a version was made with."""
+    spec = repr((NORMALISER_VERSION, profile.name, profile.version, profile.content,
+                 profile.drops, profile.ignores, selector, tuple(ignore)))
+    return f"{NORMALISER_VERSION}.{profile.name}.{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
+
+
+def parse_html(text: str) -> LexborHTMLParser:
+    return LexborHTMLParser(text)
+
+
+def content_root(tree: LexborHTMLParser, url: str, profile: Profile,
+                 selector: str | None) -> LexborNode:
+    """The node holding the main content; ContentError when the layout no longer matches."""
+    if selector:
+        node = tree.css_first(selector)
+        if node is None:
+            raise ContentError(url, f"selector {selector!r} matched nothing (layout changed?)")
+        return node
+    for candidate in profile.content:
+        node = tree.css_first(candidate)
+        if node is not None:
+            return node
+    if profile.fallback_to_body and tree.body is not None:
+        return tree.body
+    raise ContentError(url, f"no main content: none of {', '.join(profile.content)} matched "
+                       f"(layout changed?)")
+
+
+def _title(tree: LexborHTMLParser, root: LexborNode, profile: Profile) -> str:
+    for selector in profile.title:
+        node = root.css_first(selector) or tree.css_first(selector)
+        if node is not None and clean(node.text(separator=" ")):
+            return clean(node.text(separator=" "))
+    node = tree.css_first("title")
+    title = clean(node.text()) if node is not None else ""
+    if profile.title_suffix:
+        title = re.sub(profile.title_suffix, "", title)
+    return title
+
+
+def _published(tree: LexborHTMLParser, profile: Profile) -> str | None:
+    for selector in profile.date:
+        for node in tree.css(selector):
+            when = parse_date(clean(node.text(separator=" ")))
+            if node.attributes.get("datetime"):
+                when = parse_date(node.attributes["datetime"] or "") or when
+            if when:
+                return when.isoformat()
+    for name in ("article:published_time", "date", "dc.date", "DC.date.issued"):
+        meta = tree.css_first(f'meta[property="{name}"], meta[name="{name}"]')
+        if meta is not None:
+            when = parse_date(meta.attributes.get("content") or "")
+            if when:
+                return when.isoformat()
+    return None
+
+
+def _walk(root: LexborNode) -> Iterator[tuple[BlockKind, str]]:
+    """Yield (kind, raw text) for each run of inline text between block boundaries."""
+    buffer: list[str] = []
+    kinds: list[BlockKind] = ["paragraph"]
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+
+    def flush() -> Iterator[tuple[BlockKind, str]]:
+        if buffer:
+            text = "".join(buffer)
+            buffer.clear()
+            if text.strip():
+                yield kinds[-1], text[:MAX_BLOCK_CHARS]
+
+    while stack:
+        node, leaving = stack.pop()
+        tag = node.tag
+        if leaving:
+            if tag in BLOCKS:
+                yield from flush()
+                if tag in HEADINGS or tag in ITEMS or tag == "tr":
+                    kinds.pop()
+            elif tag in CELLS:
+                buffer.append(" | ")
+            continue
+        if tag == "-text":
+            buffer.append(node.text_content or "")
+            continue
+        if tag in ("-comment", "!doctype") or tag is None:
+            continue
+        if tag == "br":
+            yield from flush()
+            continue
+        if tag in BLOCKS:
+            yield from flush()
+            if tag in HEADINGS:
+                kinds.append("heading")
+            elif tag in ITEMS:
+                kinds.append("item")
+            elif tag == "tr":
+                kinds.append("row")
+        stack.append((node, True))
+        children = list(node.iter(include_text=True))
+        stack.extend((child, False) for child in reversed(children))
+    yield from flush()
+
+
+def _speaker(text: str, profile: Profile) -> str | None:
+    for pattern in profile.speakers:
+        match = pattern.match(text)
+        if not match:
+            continue
+        label = next((g for g in match.groups() if g), "").strip()
+        label = re.sub(r"\s+", " ", label)
+        if label.upper() in NOT_SPEAKERS or not label:
+            continue
+        if label in SPEAKER_ALIASES:
+            alias = SPEAKER_ALIASES[label]
+            if alias is None:
+                continue
+            label = alias
+        return label
+    return None
+
+
+def make_blocks(raw: Iterable[tuple[BlockKind, str]], profile: Profile,
+                ignore: Iterable[str]) -> tuple[Block, ...]:
+    patterns = [re.compile(p) for p in (*profile.ignores, *ignore)]
+    blocks: list[Block] = []
+    speaker: str | None = None
+    section: str | None = None
+    for kind, text in raw:
+        text = clean(text.strip(" |")) if kind == "row" else clean(text)
+        if kind == "row":
+            text = re.sub(r"(?:\s*\|\s*)+", " | ", text).strip(" |")
+        if not text or any(p.search(text) for p in patterns):
+            continue
+        if kind == "heading":
+            section, speaker = text, None
+        elif kind == "paragraph":
+            speaker = _speaker(text, profile) or speaker
+        blocks.append(Block(kind, text, speaker if kind == "paragraph" else None, section))
+    return tuple(blocks)
+
+
+def links_of(nodes: Iterable[LexborNode], base: str) -> tuple[Link, ...]:
+    seen: dict[str, Link] = {}
+    for node in nodes:
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme in ("http", "https") and url not in seen:
+            seen[url] = Link(url, clean(node.text(separator=" ")))
+    return tuple(seen.values())
+
+
+def normalise_html(text: str, url: str, profile: Profile, *, selector: str | None = None,
+                   ignore: Iterable[str] = ()) -> Document:
+    """Turn an HTML page into a Document; raises ContentError for error pages and lost layouts."""
+    tree = parse_html(text)
+    check_error_page(tree, url)
+    root = content_root(tree, url, profile, selector)
+    links = links_of(root.css("a[href]"), url)
+    title = _title(tree, root, profile)
+    for drop in profile.drops:
+        for node in root.css(drop):
+            if node.mem_id != root.mem_id:
+                node.decompose()
+    blocks = make_blocks(_walk(root), profile, ignore)
+    lang = (tree.css_first("html").attributes.get("lang") if tree.css_first("html") else None)
+    return Document(url=url, title=title, blocks=blocks, links=links,
+                    published=_published(tree, profile),
+                    lang=(lang or profile.lang or "en").split("-")[0])
+
+
+def listing_links(text: str, url: str, profile: Profile, selector: str | None = None) -> tuple[Link, ...]:
+    """Links to meeting pages on a listing page, in page order."""
+    tree = parse_html(text)
+    check_error_page(tree, url)
+    scope = content_root(tree, url, profile, selector)
+    for candidate in profile.listing:
+        nodes = scope.css(candidate) or tree.css(candidate)
+        if nodes:
+            return links_of(nodes, url)
+    return ()
+
+
+def listing_document(url: str, title: str, links: Iterable[Link]) -> Document:
+    """A listing is a set of links: sorted, so that a reorder is not a change."""
+    ordered = sorted({link.url: link for link in links}.values(), key=lambda link: link.url)
+    blocks = tuple(Block("item", f"{link.text} <{link.url}>") for link in ordered)
+    return Document(url=url, title=title, blocks=blocks, links=tuple(ordered))
+
+
+# --- error pages served with status 200, and WAF/CDN challenges --------------------------------
+
+_ERROR_TITLES = re.compile(
+    r"^\s*(?:40[0-9]|41[0-9]|50[0-9])\b|page not found|not found|access denied|forbidden|"
+    r"attention required|just a moment|request blocked|request rejected|service unavailable|"
+    r"site maintenance|under maintenance|bad gateway|gateway time-?out|internal server error|"
+    r"お探しのページ|ページが見つかりません|アクセスできません|メンテナンス中",
+    re.IGNORECASE,
+)
+_ERROR_BODIES = re.compile(
+    r"Reference\s*#\s*[0-9a-f]+\.[0-9a-f]+|cf-ray|Cloudflare Ray ID|cf-browser-verification|"
+    r"challenge-platform|The request could not be satisfied|Generated by cloudfront|"
+    r"You don't have permission to access|errors\.edgesuite\.net|Incapsula incident|"
+    r"Request unsuccessful\. Incapsula",
+    re.IGNORECASE,
+)
+
+
+def check_error_page(tree: LexborHTMLParser, url: str) -> None:
+    node = tree.css_first("title")
+    title = clean(node.text()) if node is not None else ""
+    body = tree.body
+    text = clean(body.text(separator=" ")) if body is not None else ""
+    heading = tree.css_first("h1")
+    h1 = clean(heading.text()) if heading is not None else ""
+    if len(text) < 3000 and (_ERROR_TITLES.search(title) or _ERROR_TITLES.search(h1)):
+        raise ContentError(url, f"error page served with status 200: {title or h1!r}")
+    if len(text) < 5000 and _ERROR_BODIES.search(tree.html or ""):
+        raise ContentError(url, "blocked by a WAF/CDN challenge page")
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def normalise_pdf(body: bytes, url: str, *, ignore: Iterable[str] = (),
+                  profile: Profile) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta: Any = reader.metadata
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise ContentError(url, f"unreadable PDF: {exc}") from None
+    raw: list[tuple[BlockKind, str]] = []
+    for page in pages:
+        for para in re.split(r"\n\s*\n|(?<=[.。])\s*\n", page):
+            if para.strip():
+                raw.append(("paragraph", para))
+    blocks = make_blocks(raw, profile, ignore)
+    if not blocks:
+        raise ContentError(url, "PDF has no extractable text")
+    title = clean(str(meta.title)) if meta is not None and meta.title else blocks[0].text[:200]
+    return Document(url=url, title=title, blocks=blocks, lang=profile.lang)
+
+
+def is_pdf(content_type: str, body: bytes) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/pdf" or body[:5] == b"%PDF-"
+
+
+def normalise(body: bytes, text: str, content_type: str, url: str, profile: Profile, *,
+              selector: str | None = None, ignore: Iterable[str] = ()) -> Document:
+    """Any fetched page to a Document: HTML or PDF; other binary content is refused."""
+    if is_pdf(content_type, body):
+        return normalise_pdf(body, url, ignore=ignore, profile=profile)
+    if not text or "\x00" in text[:4096]:
+        ctype = content_type.split(";")[0] or "unknown type"
+        raise ContentError(url, f"not an HTML page ({ctype}, {len(body)} bytes)")
+    doc = normalise_html(text, url, profile, selector=selector, ignore=ignore)
+    if not doc.blocks:
+        raise ContentError(url, "page has no text in its main content (empty or layout changed)")
+    return doc
