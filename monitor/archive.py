@@ -1,0 +1,420 @@
+"""Archive stage: an SQLite (WAL) index over content-addressed blobs, with a process lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.blobs import BlobStore, sha256
+from monitor.errors import ArchiveError
+from monitor.models import Document, Event
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, kind TEXT NOT NULL, baseline_at TEXT);
+CREATE TABLE IF NOT EXISTS pages (
+    id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, source_id TEXT NOT NULL,
+    role TEXT NOT NULL, first_seen TEXT NOT NULL, last_checked TEXT, title TEXT,
+    etag TEXT, last_modified TEXT, failures INTEGER NOT NULL DEFAULT 0,
+    failing_alerted_at TEXT, last_error TEXT);
+CREATE INDEX IF NOT EXISTS pages_source ON pages(source_id);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id), seq INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL, raw_sha TEXT NOT NULL, doc_sha TEXT NOT NULL,
+    text_sha TEXT NOT NULL, rules TEXT NOT NULL, size INTEGER NOT NULL, status INTEGER,
+    content_type TEXT, final_url TEXT, headers TEXT, UNIQUE (page_id, seq));
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, report TEXT, pid INTEGER);
+CREATE TABLE IF NOT EXISTS checks (
+    id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL, run_id INTEGER, at TEXT NOT NULL,
+    outcome TEXT NOT NULL, error TEXT);
+CREATE INDEX IF NOT EXISTS checks_page ON checks(page_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, run_id INTEGER, type TEXT NOT NULL, created_at TEXT NOT NULL,
+    source TEXT, url TEXT, payload TEXT NOT NULL, version_id INTEGER, old_version_id INTEGER,
+    reported_run INTEGER);
+CREATE INDEX IF NOT EXISTS events_unreported ON events(reported_run);
+CREATE TABLE IF NOT EXISTS outbox (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id), queued_at TEXT NOT NULL,
+    digest TEXT, sent_at TEXT);
+CREATE TABLE IF NOT EXISTS meetings (
+    id TEXT PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+    location TEXT, participants TEXT NOT NULL, duration TEXT, first_seen TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meeting_sources (
+    meeting_id TEXT NOT NULL REFERENCES meetings(id), url TEXT NOT NULL, source TEXT,
+    added_at TEXT NOT NULL, PRIMARY KEY (meeting_id, url));
+"""
+
+
+@dataclass(frozen=True)
+class PageRow:
+    id: int
+    url: str
+    source_id: str
+    role: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    failing_alerted_at: str | None
+    first_seen: str
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    id: int
+    page_id: int
+    seq: int
+    fetched_at: str
+    raw_sha: str
+    doc_sha: str
+    text_sha: str
+    rules: str
+    size: int
+    status: int | None
+    content_type: str | None
+    final_url: str | None
+    headers: dict[str, str]
+
+
+class Lock:
+    """An exclusive lock on an archive directory, naming its holder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text().strip() or "another process"
+        except OSError:
+            return "another process"
+
+    def acquire(self, timeout: float = 0.0, poll: float = 0.2) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise ArchiveError(
+                        f"archive {self.path.parent} is locked by {self.holder()}") from None
+                time.sleep(poll)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} ({' '.join(sys.argv[:2])})\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _page(row: sqlite3.Row) -> PageRow:
+    return PageRow(row["id"], row["url"], row["source_id"], row["role"], row["title"],
+                   row["etag"], row["last_modified"], row["failures"],
+                   row["failing_alerted_at"], row["first_seen"])
+
+
+def _version(row: sqlite3.Row) -> VersionRow:
+    return VersionRow(row["id"], row["page_id"], row["seq"], row["fetched_at"], row["raw_sha"],
+                      row["doc_sha"], row["text_sha"], row["rules"], row["size"], row["status"],
+                      row["content_type"], row["final_url"], json.loads(row["headers"] or "{}"))
+
+
+def canonical(doc: Document) -> bytes:
+    return json.dumps(doc.to_json(), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def text_digest(doc: Document) -> str:
+    """What counts as 'the content' for change detection: title and blocks, not links."""
+    body = json.dumps([doc.title, [b.to_json() for b in doc.blocks]], ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":"))
+    return sha256(body.encode())
+
+
+class Archive:
+    """The snapshots directory. Open with `Archive.open(path, lock=True)`."""
+
+    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+        self.root = root
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create archive directory {root}: {exc.strerror}") from None
+        self.blobs = BlobStore(root / "blobs", fsync=fsync)
+        self.lock = Lock(root / "monitor.lock")
+        try:
+            self.db = sqlite3.connect(root / "index.sqlite", isolation_level=None, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{root / 'index.sqlite'}: {exc}") from None
+        self._depth = 0
+
+    @classmethod
+    def open(cls, root: Path, *, lock: bool = True, lock_timeout: float = 0.0,
+             fsync: bool = False) -> Archive:
+        archive = cls(root, fsync=fsync)
+        if lock:
+            try:
+                archive.lock.acquire(lock_timeout)
+            except ArchiveError:
+                archive.db.close()
+                raise
+        return archive
+
+    def close(self) -> None:
+        self.lock.release()
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit: versions, checks and the events they cause commit together."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self._execute("COMMIT")
+
+    def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"{self.root / 'index.sqlite'}: {exc}") from None
+
+    # --- sources and pages ------------------------------------------------------------------
+
+    def ensure_source(self, source_id: str, url: str, kind: str) -> bool:
+        """Register a source; True when it has had its baseline."""
+        self._execute("INSERT INTO sources (id, url, kind) VALUES (?, ?, ?) "
+                      "ON CONFLICT(id) DO UPDATE SET url=excluded.url, kind=excluded.kind",
+                      (source_id, url, kind))
+        row = self._execute("SELECT baseline_at FROM sources WHERE id=?", (source_id,)).fetchone()
+        return row["baseline_at"] is not None
+
+    def set_baseline(self, source_id: str, at: str) -> None:
+        self._execute("UPDATE sources SET baseline_at=? WHERE id=?", (at, source_id))
+
+    def page(self, url: str) -> PageRow | None:
+        row = self._execute("SELECT * FROM pages WHERE url=?", (url,)).fetchone()
+        return _page(row) if row else None
+
+    def page_by_id(self, page_id: int) -> PageRow:
+        return _page(self._execute("SELECT * FROM pages WHERE id=?", (page_id,)).fetchone())
+
+    def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
+        self._execute("INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) "
+                      "VALUES (?, ?, ?, ?)", (url, source_id, role, now))
+        page = self.page(url)
+        assert page is not None
+        return page
+
+    def pages(self, source_id: str | None = None, role: str | None = None) -> list[PageRow]:
+        sql, args = "SELECT * FROM pages WHERE 1=1", []
+        if source_id:
+            sql, args = sql + " AND source_id=?", [*args, source_id]
+        if role:
+            sql, args = sql + " AND role=?", [*args, role]
+        return [_page(r) for r in self._execute(sql + " ORDER BY id", tuple(args))]
+
+    def known_urls(self) -> set[str]:
+        return {r[0] for r in self._execute("SELECT url FROM pages")}
+
+    def update_page(self, page_id: int, **fields: Any) -> None:
+        allowed = {"title", "etag", "last_modified", "failures", "failing_alerted_at",
+                   "last_error", "last_checked"}
+        assert set(fields) <= allowed, fields
+        cols = ", ".join(f"{k}=?" for k in fields)
+        self._execute(f"UPDATE pages SET {cols} WHERE id=?", (*fields.values(), page_id))
+
+    # --- versions and checks ----------------------------------------------------------------
+
+    def latest_version(self, page_id: int) -> VersionRow | None:
+        row = self._execute("SELECT * FROM versions WHERE page_id=? ORDER BY seq DESC LIMIT 1",
+                            (page_id,)).fetchone()
+        return _version(row) if row else None
+
+    def versions(self, page_id: int) -> list[VersionRow]:
+        rows = self._execute("SELECT * FROM versions WHERE page_id=? ORDER BY seq", (page_id,))
+        return [_version(r) for r in rows]
+
+    def version(self, page_id: int, seq: int) -> VersionRow | None:
+        row = self._execute("SELECT * FROM versions WHERE page_id=? AND seq=?",
+                            (page_id, seq)).fetchone()
+        return _version(row) if row else None
+
+    def recent_text_shas(self, page_id: int, limit: int = 6) -> list[str]:
+        rows = self._execute("SELECT text_sha FROM versions WHERE page_id=? ORDER BY seq DESC "
+                             "LIMIT ?", (page_id, limit))
+        return [r[0] for r in rows]
+
+    def add_version(self, page_id: int, *, fetched_at: str, raw: bytes, doc: Document,
+                    rules: str, status: int | None, content_type: str | None,
+                    final_url: str | None, headers: dict[str, str]) -> VersionRow:
+        """Write both blobs, then the row: a row never points at a blob that is not there."""
+        raw_sha = self.blobs.put(raw)
+        doc_sha = self.blobs.put(canonical(doc))
+        last = self.latest_version(page_id)
+        seq = (last.seq if last else 0) + 1
+        keep = {k: v for k, v in headers.items()
+                if k in ("content-type", "etag", "last-modified", "date", "server",
+                         "content-language", "location")}
+        cur = self._execute(
+            "INSERT INTO versions (page_id, seq, fetched_at, raw_sha, doc_sha, text_sha, rules, "
+            "size, status, content_type, final_url, headers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (page_id, seq, fetched_at, raw_sha, doc_sha, text_digest(doc), rules, len(raw),
+             status, content_type, final_url, json.dumps(keep)))
+        version = self.latest_version(page_id)
+        assert version is not None and version.id == cur.lastrowid
+        return version
+
+    def document(self, version: VersionRow) -> Document:
+        return Document.from_json(json.loads(self.blobs.get(version.doc_sha)))
+
+    def raw(self, version: VersionRow) -> bytes:
+        return self.blobs.get(version.raw_sha)
+
+    def record_check(self, page_id: int, run_id: int | None, at: str, outcome: str,
+                     error: str | None = None) -> None:
+        self._execute("INSERT INTO checks (page_id, run_id, at, outcome, error) VALUES (?,?,?,?,?)",
+                      (page_id, run_id, at, outcome, error))
+        self._execute("UPDATE pages SET last_checked=? WHERE id=?", (at, page_id))
+
+    # --- runs and events --------------------------------------------------------------------
+
+    def start_run(self, at: str) -> int:
+        cur = self._execute("INSERT INTO runs (started_at, pid) VALUES (?, ?)", (at, os.getpid()))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, at: str, report: str | None) -> None:
+        self._execute("UPDATE runs SET finished_at=?, report=? WHERE id=?", (at, report, run_id))
+
+    def add_event(self, run_id: int | None, event: Event, at: str, *, version_id: int | None = None,
+                  old_version_id: int | None = None, queue: bool = True) -> int:
+        cur = self._execute(
+            "INSERT INTO events (run_id, type, created_at, source, url, payload, version_id, "
+            "old_version_id) VALUES (?,?,?,?,?,?,?,?)",
+            (run_id, event.type, at, event.data.get("source"), event.data.get("url"),
+             json.dumps(event.data, ensure_ascii=False), version_id, old_version_id))
+        assert cur.lastrowid is not None
+        if queue:
+            self._execute("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)",
+                          (cur.lastrowid, at))
+        return cur.lastrowid
+
+    def _events(self, sql: str, args: tuple[Any, ...] = ()) -> list[Event]:
+        return [Event(r["type"], json.loads(r["payload"]), r["id"], r["created_at"])
+                for r in self._execute(sql, args)]
+
+    def unreported_events(self) -> list[Event]:
+        return self._events("SELECT * FROM events WHERE reported_run IS NULL ORDER BY id")
+
+    def mark_reported(self, event_ids: list[int], run_id: int) -> None:
+        self.db.executemany("UPDATE events SET reported_run=? WHERE id=?",
+                            [(run_id, i) for i in event_ids])
+
+    def events(self, since_id: int = 0, limit: int = 1000) -> list[Event]:
+        return self._events("SELECT * FROM events WHERE id > ? ORDER BY id DESC LIMIT ?",
+                            (since_id, limit))
+
+    def event_versions(self, event_id: int) -> tuple[int | None, int | None]:
+        row = self._execute("SELECT old_version_id, version_id FROM events WHERE id=?",
+                            (event_id,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def version_by_id(self, version_id: int) -> VersionRow | None:
+        row = self._execute("SELECT * FROM versions WHERE id=?", (version_id,)).fetchone()
+        return _version(row) if row else None
+
+    def outbox_pending(self) -> list[Event]:
+        return self._events("SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
+                            "WHERE o.sent_at IS NULL ORDER BY e.id")
+
+    def mark_sent(self, event_ids: list[int], digest: str, at: str) -> None:
+        with self.transaction():
+            self.db.executemany("UPDATE outbox SET sent_at=?, digest=? WHERE event_id=?",
+                                [(at, digest, i) for i in event_ids])
+
+    def stats(self) -> dict[str, int]:
+        out = {}
+        for table in ("sources", "pages", "versions", "checks", "events", "meetings"):
+            out[table] = self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return out
+
+
+def verify(archive: Archive) -> list[str]:
+    """Problems found in the archive: SQLite integrity, missing or corrupt blobs, dangling rows.
+    An empty list means the archive is sound."""
+    problems: list[str] = []
+    db = archive.db
+    for (result,) in db.execute("PRAGMA integrity_check"):
+        if result != "ok":
+            problems.append(f"sqlite: {result}")
+    for (row,) in db.execute("PRAGMA foreign_key_check"):
+        problems.append(f"sqlite: foreign key violation in {row}")
+    checked: set[str] = set()
+    for vid, raw_sha, doc_sha in db.execute("SELECT id, raw_sha, doc_sha FROM versions"):
+        for digest in (raw_sha, doc_sha):
+            if digest in checked:
+                continue
+            checked.add(digest)
+            problem = archive.blobs.check(digest)
+            if problem:
+                problems.append(f"version {vid}: {problem}")
+    dangling = db.execute("SELECT COUNT(*) FROM versions WHERE page_id NOT IN "
+                          "(SELECT id FROM pages)").fetchone()[0]
+    if dangling:
+        problems.append(f"{dangling} version(s) belong to no page")
+    gaps = db.execute("SELECT page_id, COUNT(*), MAX(seq) FROM versions GROUP BY page_id "
+                      "HAVING COUNT(*) != MAX(seq)").fetchall()
+    for page_id, count, top in gaps:
+        problems.append(f"page {page_id}: {count} versions but sequence reaches {top}")
+    bad_events = db.execute("SELECT COUNT(*) FROM events WHERE version_id IS NOT NULL AND "
+                            "version_id NOT IN (SELECT id FROM versions)").fetchone()[0]
+    if bad_events:
+        problems.append(f"{bad_events} event(s) point at missing versions")
+    orphans = db.execute("SELECT COUNT(*) FROM outbox WHERE event_id NOT IN "
+                         "(SELECT id FROM events)").fetchone()[0]
+    if orphans:
+        problems.append(f"{orphans} outbox row(s) point at missing events")
+    return problems

@@ -1,0 +1,78 @@
+"""Content-addressed, compressed blobs: written atomically, named by the SHA-256 of their content."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from monitor.errors import ArchiveError
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+        self.root = root
+        self.fsync = fsync
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, digest: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ArchiveError(f"invalid blob name {digest!r}")
+        return self.root / digest[:2] / f"{digest[2:]}.z"
+
+    def put(self, data: bytes) -> str:
+        """Store `data` (once) and return its digest. The file appears whole or not at all."""
+        digest = sha256(data)
+        path = self.path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(exist_ok=True)
+        packed = zlib.compress(data, 6)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(packed)
+                    if self.fsync:
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise ArchiveError(f"cannot write blob under {self.root}: {exc.strerror or exc}") from None
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        path = self.path(digest)
+        try:
+            return zlib.decompress(path.read_bytes())
+        except FileNotFoundError:
+            raise ArchiveError(f"missing blob {digest} ({path})") from None
+        except (OSError, zlib.error) as exc:
+            raise ArchiveError(f"unreadable blob {digest}: {exc}") from None
+
+    def check(self, digest: str) -> str | None:
+        """None when the blob exists and hashes right, else what is wrong."""
+        try:
+            data = self.get(digest)
+        except ArchiveError as exc:
+            return str(exc)
+        return None if sha256(data) == digest else f"blob {digest} does not match its hash"
+
+    def __iter__(self) -> Iterator[str]:
+        for sub in sorted(self.root.iterdir()):
+            if sub.is_dir() and len(sub.name) == 2:
+                for file in sorted(sub.glob("*.z")):
+                    yield sub.name + file.name[:-2]
+
+    def size(self) -> int:
+        return sum(f.stat().st_size for f in self.root.rglob("*.z"))

@@ -1,0 +1,282 @@
+"""Command line: a thin shell over the library; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from monitor.config import Config, load_config
+from monitor.errors import ConfigError, MonitorError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+out = Console()
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
+    click.echo(f"monitor: {message}", err=True)
+    sys.exit(code)
+
+
+def config_option(func: F) -> F:
+    return click.option("--config", "config_path", default="config.yaml", show_default=True,
+                        type=click.Path(dir_okay=False), help="Path to config.yaml.")(func)
+
+
+def load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+        raise  # unreachable
+
+
+def open_archive(config: Config, *, lock: bool = False) -> Any:
+    from monitor.archive import Archive
+
+    return Archive.open(config.archive_dir, lock=lock, lock_timeout=config.archive.lock_timeout)
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+        except MonitorError as exc:
+            fail(str(exc), EXIT_FAILED)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+
+@click.group(cls=Group)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="monitor")
+def main(verbose: int) -> None:
+    """Watch the official record of Japan-U.S. meetings and report what changed."""
+    setup_logging(verbose)
+
+
+@main.command("check-now")
+@config_option
+@click.option("--source", "sources", multiple=True, help="Check only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
+@click.option("--no-email", is_flag=True, help="Do not send the email digest.")
+def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_email: bool) -> None:
+    """Check every (or the named) source once and write the run's report."""
+    from monitor.pipeline import check
+
+    config = load(config_path)
+    for source_id in sources:
+        try:
+            config.source(source_id)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+    interactive = not as_json and sys.stderr.isatty()
+    if interactive:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TextColumn("{task.fields[url]}"),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("checking", total=None, url="")
+            report = asyncio.run(check(config, source_ids=list(sources) or None,
+                                       email=not no_email,
+                                       progress=lambda _w, url: bar.update(
+                                           task, advance=1, url=url[-60:])))
+    else:
+        report = asyncio.run(check(config, source_ids=list(sources) or None, email=not no_email))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print_summary(report)
+    sys.exit(EXIT_FAILED if report.failures else EXIT_OK)
+
+
+def print_summary(report: Any) -> None:
+    counts: dict[str, int] = {}
+    for event in report.events:
+        counts[event.type] = counts.get(event.type, 0) + 1
+    table = Table(title=f"Run {report.run_id}: {report.sources_checked} sources, "
+                        f"{report.pages_checked} pages checked")
+    table.add_column("event")
+    table.add_column("count", justify="right")
+    for kind, n in sorted(counts.items()):
+        table.add_row(kind, str(n))
+    if not counts:
+        table.add_row("no changes", "0")
+    out.print(table)
+    for event in report.events:
+        if event.type == "baseline":
+            out.print(f"{event.data['source']}: archive initialised: {event.data['pages']} pages, "
+                      f"{event.data['meetings']} meetings", markup=False, highlight=False)
+    for source, error in report.failures:
+        err.print(f"failed: {source}: {error}", markup=False, highlight=False)
+    out.print(f"report: {report.report}", markup=False, highlight=False)
+
+
+@main.command("validate-config")
+@config_option
+def validate_config(config_path: str) -> None:
+    """Check config.yaml and say what is wrong with it."""
+    config = load(config_path)
+    click.echo(f"{config_path}: ok ({len(config.sources)} sources)")
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--since", default=None, help="Only meetings on or after this date (YYYY-MM-DD).")
+def meetings(config_path: str, as_json: bool, since: str | None) -> None:
+    """List the meetings in the archive."""
+    from monitor.dates import parse_date
+    from monitor.meetstore import list_meetings
+
+    if since is not None and (parse_date(since) is None or len(since) != 10):
+        fail(f"--since: {since!r} is not a date like 2026-01-31", EXIT_USAGE)
+    config = load(config_path)
+    with open_archive(config) as archive:
+        found = list_meetings(archive, since)
+    if as_json:
+        click.echo(json.dumps([m.to_json() for m in found], ensure_ascii=False))
+        return
+    table = Table()
+    for col in ("date", "kind", "title", "location", "participants", "sources"):
+        table.add_column(col)
+    for m in found:
+        table.add_row(m.date, m.kind, m.title, m.location or "", ", ".join(m.participants),
+                      str(len(m.sources)))
+    out.print(table)
+
+
+def _page_for(archive: Any, config: Config, what: str) -> Any:
+    page = archive.page(what)
+    if page is None:
+        try:
+            source = config.source(what)
+        except ConfigError:
+            fail(f"{what}: no such source or archived URL", EXIT_USAGE)
+        page = archive.page(source.url)
+        if page is None:
+            fail(f"{what}: source has not been checked yet")
+    return page
+
+
+@main.command()
+@config_option
+@click.argument("what")
+def history(config_path: str, what: str) -> None:
+    """Versions of a source's page (or any archived URL), with times and sizes."""
+    config = load(config_path)
+    with open_archive(config) as archive:
+        page = _page_for(archive, config, what)
+        table = Table(title=page.url)
+        for col in ("version", "fetched", "bytes", "status", "content sha"):
+            table.add_column(col)
+        for v in archive.versions(page.id):
+            table.add_row(str(v.seq), v.fetched_at, str(v.size), str(v.status or ""),
+                          v.text_sha[:12])
+        out.print(table)
+        if page.role in ("listing", "feed"):
+            pages = [p for p in archive.pages(page.source_id) if p.url != page.url]
+            out.print(f"{len(pages)} page(s) found through this {page.role}", markup=False)
+
+
+@main.command()
+@config_option
+@click.argument("url")
+@click.option("--from", "from_", type=int, default=None, help="Older version number.")
+@click.option("--to", "to", type=int, default=None, help="Newer version number.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the diff as an HTML page here.")
+def diff(config_path: str, url: str, from_: int | None, to: int | None,
+         html_out: str | None) -> None:
+    """Compare any two archived versions of a page (default: the last two)."""
+    from monitor.diff import diff_documents
+    from monitor.models import Event
+    from monitor.report import build_view, plain_segments, render, write_atomic
+
+    config = load(config_path)
+    with open_archive(config) as archive:
+        page = _page_for(archive, config, url)
+        versions = archive.versions(page.id)
+        if len(versions) < 2 and (from_ is None or to is None):
+            fail(f"{page.url}: only {len(versions)} version(s) archived; nothing to compare")
+        by_seq = {v.seq: v for v in versions}
+        new_v = by_seq.get(to) if to is not None else versions[-1]
+        old_v = by_seq.get(from_) if from_ is not None else (
+            by_seq.get(new_v.seq - 1) if new_v else None)
+        if old_v is None or new_v is None:
+            fail(f"{page.url}: no such version (have 1..{len(versions)})", EXIT_USAGE)
+        old_doc, new_doc = archive.document(old_v), archive.document(new_v)
+    result = diff_documents(old_doc, new_doc)
+    if html_out:
+        event = Event("page_changed", {"source": page.source_id, "url": page.url,
+                                       "title": new_doc.title, "added": result.added,
+                                       "removed": result.removed, "trivial": result.trivial,
+                                       "speakers": list(result.speakers)}, 1)
+        view = build_view([event], title=f"{page.url}: version {old_v.seq} → {new_v.seq}",
+                          run_id=0, started_at=old_v.fetched_at, finished_at=new_v.fetched_at,
+                          loader=lambda _: (old_doc, new_doc, old_v, new_v))
+        write_atomic(Path(html_out), render(view))
+        click.echo(html_out)
+        return
+    click.echo(f"{page.url}: version {old_v.seq} ({old_v.fetched_at}) → {new_v.seq} "
+               f"({new_v.fetched_at}): +{result.added} / -{result.removed}")
+    for change in result.changes:
+        who = f" {change.speaker}" if change.speaker else ""
+        click.echo(f"[{change.op}{who}] {plain_segments(change)}")
+
+
+@main.command()
+@config_option
+def verify(config_path: str) -> None:
+    """Check the archive's integrity: SQLite, every blob, every reference."""
+    from monitor.archive import verify as verify_archive
+
+    config = load(config_path)
+    if not (config.archive_dir / "index.sqlite").exists():
+        fail(f"{config.archive_dir}: no archive here")
+    with open_archive(config) as archive:
+        problems = verify_archive(archive)
+        stats = archive.stats()
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    summary = ", ".join(f"{n} {k}" for k, n in stats.items())
+    if problems:
+        fail(f"{config.archive_dir}: {len(problems)} problem(s) ({summary})")
+    click.echo(f"{config.archive_dir}: sound ({summary})")
+
+
+@main.command("test-email")
+@config_option
+def test_email(config_path: str) -> None:
+    """Send a sample digest to the configured recipients."""
+    from datetime import UTC, datetime
+
+    from monitor.notify import build_message, sample_view, send
+
+    config = load(config_path)
+    if config.email is None:
+        fail(f"{config_path}: email: not configured", EXIT_USAGE)
+    assert config.email is not None
+    msg = build_message(config.email, sample_view(), "test", datetime.now(UTC))
+    send(config.email, msg)
+    click.echo(f"sent a sample digest to {', '.join(config.email.to)}")

@@ -1,0 +1,217 @@
+"""Diff stage: align blocks, then diff changed blocks word by word (character by character for
+Japanese). Pure functions; guarded against difflib's quadratic worst cases."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from monitor.models import Block, Change, DocDiff, Document, Segment
+
+TOKEN = re.compile(
+    r"[0-9A-Za-z\u00c0-\u024f]+(?:['.,:/-][0-9A-Za-z\u00c0-\u024f]+)*"
+    r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+    r"|\s+|.",
+    re.DOTALL,
+)
+SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
+WORD = re.compile(r"\w", re.UNICODE)
+MAX_CELLS = 3_000_000  # n*m above which a diff is split into sentences first
+PAIR_LIMIT = 60  # block pairing in a replaced region is greedy up to this size
+MIN_SIMILARITY = 0.35
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text)
+
+
+def _count(items: list[str]) -> int:
+    return sum(1 for t in items if WORD.search(t))
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    out: list[Segment] = []
+    for seg in segments:
+        if not seg.text:
+            continue
+        if out and out[-1].op == seg.op:
+            out[-1] = Segment(seg.op, out[-1].text + seg.text)
+        else:
+            out.append(seg)
+    return out
+
+
+def _diff_seq(a: list[str], b: list[str], depth: int = 0) -> list[Segment]:
+    """Segments turning a into b. Splits long inputs by sentence before diffing words."""
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    head = [Segment(" ", "".join(a[:start]))]
+    tail = [Segment(" ", "".join(a[len(a) - end:]))] if end else []
+    a_mid, b_mid = a[start:len(a) - end], b[start:len(b) - end]
+    if not a_mid or not b_mid:
+        mid = [Segment("-", "".join(a_mid)), Segment("+", "".join(b_mid))]
+    elif len(a_mid) * len(b_mid) > MAX_CELLS and depth == 0:
+        mid = _diff_sentences("".join(a_mid), "".join(b_mid))
+    elif len(a_mid) * len(b_mid) > MAX_CELLS:
+        mid = [Segment("-", "".join(a_mid)), Segment("+", "".join(b_mid))]
+    else:
+        mid = []
+        matcher = SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                mid.append(Segment(" ", "".join(a_mid[i1:i2])))
+            else:
+                mid.append(Segment("-", "".join(a_mid[i1:i2])))
+                mid.append(Segment("+", "".join(b_mid[j1:j2])))
+    return _merge(head + mid + tail)
+
+
+def _diff_sentences(a: str, b: str) -> list[Segment]:
+    sa = [s for s in SENTENCE.split(a) if s]
+    sb = [s for s in SENTENCE.split(b) if s]
+    out: list[Segment] = []
+    matcher = SequenceMatcher(None, sa, sb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(Segment(" ", " ".join(sa[i1:i2]) + " "))
+        else:
+            out.extend(_diff_seq(tokens(" ".join(sa[i1:i2])), tokens(" ".join(sb[j1:j2])), 1))
+            out.append(Segment(" ", " "))
+    return out
+
+
+def _skeleton(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def diff_text(old: str, new: str) -> tuple[tuple[Segment, ...], int, int, bool]:
+    """Word-level (character-level for Japanese) segments, words added, removed, trivial."""
+    segments = _diff_seq(tokens(old), tokens(new))
+    added = sum(_count(tokens(s.text)) for s in segments if s.op == "+")
+    removed = sum(_count(tokens(s.text)) for s in segments if s.op == "-")
+    trivial = _skeleton(old) == _skeleton(new)
+    return tuple(segments), added, removed, trivial
+
+
+def similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    ta, tb = tokens(a), tokens(b)
+    if len(ta) * len(tb) > MAX_CELLS:
+        ta, tb = ta[:1000], tb[:1000]
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
+        return 0.0
+    return matcher.ratio()
+
+
+def changed(old: Block, new: Block) -> Change:
+    segments, added, removed, trivial = diff_text(old.text, new.text)
+    return Change("changed", old, new, segments, added, removed, trivial and old.kind == new.kind)
+
+
+def added(block: Block) -> Change:
+    n = _count(tokens(block.text))
+    return Change("added", None, block, (Segment("+", block.text),), n, 0, False)
+
+
+def removed(block: Block) -> Change:
+    n = _count(tokens(block.text))
+    return Change("removed", block, None, (Segment("-", block.text),), 0, n, False)
+
+
+def _pair(olds: list[Block], news: list[Block]) -> list[Change]:
+    """Pair the blocks of a replaced region by similarity; the rest are added or removed."""
+    if len(olds) == len(news) and (len(olds) > PAIR_LIMIT or len(olds) == 1):
+        out_pairs: list[Change] = []
+        for o, n in zip(olds, news, strict=True):
+            if similarity(o.text, n.text) >= MIN_SIMILARITY:
+                out_pairs.append(changed(o, n))
+            else:
+                out_pairs.extend((removed(o), added(n)))
+        return out_pairs
+    if len(olds) > PAIR_LIMIT or len(news) > PAIR_LIMIT:
+        return [removed(o) for o in olds] + [added(n) for n in news]
+    scores = sorted(((similarity(o.text, n.text), i, j) for i, o in enumerate(olds)
+                     for j, n in enumerate(news)), reverse=True)
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for score, i, j in scores:
+        if score < MIN_SIMILARITY:
+            break
+        if i not in pairs and j not in used and _keeps_order(pairs, i, j):
+            pairs[i] = j
+            used.add(j)
+    out: list[tuple[float, Change]] = []
+    for i, o in enumerate(olds):
+        if i in pairs:
+            out.append((pairs[i], changed(o, news[pairs[i]])))
+        else:
+            out.append((i - 0.5, removed(o)))
+    for j, n in enumerate(news):
+        if j not in used:
+            out.append((j, added(n)))
+    return [c for _, c in sorted(out, key=lambda pair: pair[0])]
+
+
+def _keeps_order(pairs: dict[int, int], i: int, j: int) -> bool:
+    return all((pi < i) == (pj < j) for pi, pj in pairs.items())
+
+
+def _key(block: Block) -> tuple[str, str]:
+    return (block.kind, block.text)
+
+
+def _moves(changes: list[Change]) -> list[Change]:
+    """A block removed in one place and added unchanged in another has moved."""
+    added_at: dict[tuple[str, str], list[int]] = {}
+    for i, c in enumerate(changes):
+        if c.op == "added" and c.new is not None:
+            added_at.setdefault(_key(c.new), []).append(i)
+    out = list(changes)
+    drop: set[int] = set()
+    for i, c in enumerate(changes):
+        if c.op == "removed" and c.old is not None and added_at.get(_key(c.old)):
+            j = added_at[_key(c.old)].pop(0)
+            out[i] = Change("moved", c.old, changes[j].new, (Segment(" ", c.old.text),), 0, 0, True)
+            drop.add(j)
+    return [c for i, c in enumerate(out) if i not in drop]
+
+
+def diff_blocks(old: tuple[Block, ...], new: tuple[Block, ...]) -> list[Change]:
+    matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
+    changes: list[Change] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "delete":
+            changes.extend(removed(b) for b in old[i1:i2])
+        elif op == "insert":
+            changes.extend(added(b) for b in new[j1:j2])
+        else:
+            changes.extend(_pair(list(old[i1:i2]), list(new[j1:j2])))
+    return _moves(changes)
+
+
+def diff_documents(old: Document, new: Document) -> DocDiff:
+    changes = diff_blocks(old.blocks, new.blocks)
+    title_changed = old.title != new.title
+    if title_changed:
+        changes.insert(0, changed(Block("heading", old.title, section="title"),
+                                  Block("heading", new.title, section="title")))
+    speakers: list[str] = []
+    for c in changes:
+        if c.speaker and not c.trivial and c.speaker not in speakers:
+            speakers.append(c.speaker)
+    return DocDiff(
+        changes=tuple(changes),
+        added=sum(c.added for c in changes),
+        removed=sum(c.removed for c in changes),
+        trivial=bool(changes) and all(c.trivial for c in changes),
+        speakers=tuple(speakers),
+        title_changed=title_changed,
+    )

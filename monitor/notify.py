@@ -1,0 +1,138 @@
+"""Notify stage: one email digest per run, delivered from the archive's outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from monitor.archive import Archive
+from monitor.config import Config, EmailConfig
+from monitor.errors import NotifyError
+from monitor.models import Event
+from monitor.report import ReportView, archive_loader, build_view, consolidate, meetings_now, render
+
+log = logging.getLogger(__name__)
+SILENT_TYPES = frozenset({"baseline"})
+
+
+def _header(text: str, limit: int = 200) -> str:
+    """No CR/LF (header injection) and no runaway length in a header built from page text."""
+    text = re.sub(r"[\r\n\x00-\x1f\x7f]+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def subject(view: ReportView, prefix: str) -> str:
+    parts = []
+    if view.new_meetings:
+        titles = "; ".join(m["title"] for m in view.new_meetings[:2])
+        n = len(view.new_meetings)
+        parts.append(f"{n} new meeting{'s' if n != 1 else ''}: {titles}")
+    if view.source_meetings:
+        parts.append(f"{len(view.source_meetings)} meeting source(s) added")
+    if view.changed:
+        n = len(view.changed)
+        parts.append(f"{n} revised page{'s' if n != 1 else ''}")
+    if view.added:
+        parts.append(f"{len(view.added)} new page(s)")
+    if view.failing:
+        parts.append(f"{len(view.failing)} failing source(s)")
+    if view.recovered:
+        parts.append(f"{len(view.recovered)} recovered")
+    return _header(f"{prefix} {', '.join(parts) or 'no changes'}".strip())
+
+
+def digest_id(events: list[Event]) -> str:
+    ids = ",".join(str(e.id) for e in events)
+    return hashlib.sha256(ids.encode()).hexdigest()[:24]
+
+
+def build_message(cfg: EmailConfig, view: ReportView, digest: str, when: datetime) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = subject(view, cfg.subject_prefix)
+    msg["From"] = _header(cfg.from_)
+    msg["To"] = ", ".join(_header(t) for t in cfg.to)
+    msg["Date"] = format_datetime(when)
+    domain = cfg.from_.rpartition("@")[2] or "monitor.invalid"
+    msg["Message-ID"] = f"<digest-{digest}@{_header(domain)}>"
+    msg["X-Monitor-Digest"] = digest
+    msg.set_content(render(view, "report.txt"))
+    msg.add_alternative(render(view), subtype="html")
+    return msg
+
+
+def send(cfg: EmailConfig, msg: EmailMessage) -> None:
+    """Hand `msg` to the SMTP server; NotifyError unless it was accepted."""
+    password = cfg.password()
+    try:
+        if cfg.ssl:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        with smtp:
+            if cfg.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg.username:
+                smtp.login(cfg.username, password or "")
+            refused = smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise NotifyError(f"email via {cfg.host}:{cfg.port} failed: {reason}") from None
+    if refused and len(refused) == len(cfg.to):
+        raise NotifyError(f"email via {cfg.host}:{cfg.port}: every recipient refused")
+
+
+async def deliver_outbox(archive: Archive, config: Config, *,
+                         clock: Callable[[], datetime]) -> str | None:
+    """Send one digest of every event not yet mailed; mark them sent only once the server has
+    accepted it. Returns the digest id, or None when there was nothing to send."""
+    cfg = config.email
+    if cfg is None:
+        return None
+    pending = archive.outbox_pending()
+    if not pending:
+        return None
+    now = clock()
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    mail = [e for e in pending if e.type not in SILENT_TYPES]
+    if not mail:
+        archive.mark_sent([e.id for e in pending if e.id is not None], "none", stamp)
+        return None
+    digest = digest_id(mail)
+    events = consolidate(mail, meetings_now(archive))
+    view = build_view(events, title=f"monitor digest — {stamp[:10]}", run_id=0,
+                      started_at=mail[0].created_at or stamp, finished_at=stamp,
+                      loader=archive_loader(archive))
+    msg = build_message(cfg, view, digest, now)
+    await asyncio.to_thread(send, cfg, msg)
+    archive.mark_sent([e.id for e in pending if e.id is not None], digest, stamp)
+    log.info("email digest %s sent to %s (%d events)", digest, ", ".join(cfg.to), len(mail))
+    return digest
+
+
+def sample_view() -> ReportView:
+    """A digest with a made-up meeting and revision, for `monitor test-email`."""
+    from monitor.diff import diff_documents
+    from monitor.models import Block, Document
+
+    old = Document("https://example.org/p", "Sample page", (Block("paragraph", "The ministers met."),))
+    new = Document("https://example.org/p", "Sample page",
+                   (Block("paragraph", "The ministers met in Tokyo."),))
+    event = Event("page_changed", {"source": "sample", "url": old.url, "title": old.title,
+                                   "added": 2, "removed": 0, "trivial": False, "speakers": []}, 1)
+    view = build_view([event], title="monitor test email", run_id=0, started_at="", finished_at="",
+                      loader=lambda _: None)
+    page = view.changed[0]
+    changes = diff_documents(old, new).changes
+    view.changed[0] = type(page)(**{**page.__dict__, "changes": changes})
+    return view
+
+

@@ -1,0 +1,422 @@
+"""The only place that composes the stages: fetch -> normalise -> archive -> diff -> events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from monitor import meetings as meeting_stage
+from monitor.archive import Archive, PageRow, VersionRow, text_digest
+from monitor.config import Config, SourceConfig
+from monitor.diff import diff_documents
+from monitor.errors import ArchiveError, ContentError, FetchError, MonitorError
+from monitor.feeds import FeedItem, parse_feed
+from monitor.fetch import Fetcher
+from monitor.meetstore import record_meeting
+from monitor.models import Document, Event, FetchResult, Link, RunReport
+from monitor.normalise import (
+    listing_document,
+    listing_links,
+    make_blocks,
+    normalise,
+    rules_key,
+)
+from monitor.normalise import _walk as walk_blocks
+from monitor.normalise import parse_html
+from monitor.sites import Profile, profile_for
+from monitor.urls import UrlPolicy
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Progress = Callable[[str, str], None]
+FLAP_WINDOW = 6  # a change back to any of the last N versions is a flip-flop, not news
+REMIND_EVERY = timedelta(days=1)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class SourceRun:
+    """What one source's check did; owned by the pipeline while the run lasts."""
+
+    source: SourceConfig
+    profile: Profile
+    silent: bool  # baseline: archive without alerting
+    pages: int = 0
+    meetings: int = 0
+    failed: str | None = None
+
+
+@dataclass
+class Run:
+    config: Config
+    archive: Archive
+    fetcher: Fetcher
+    clock: Clock
+    run_id: int
+    policy: UrlPolicy
+    progress: Progress | None = None
+    pages_checked: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+
+    def now(self) -> str:
+        return iso(self.clock())
+
+    def tick(self, what: str, url: str) -> None:
+        if self.progress is not None:
+            self.progress(what, url)
+
+
+def source_profile(source: SourceConfig) -> Profile:
+    return profile_for(source.url, source.profile)
+
+
+def item_document(item: FeedItem, profile: Profile, ignore: list[str]) -> Document:
+    """A feed item's own content, normalised like a page's."""
+    tree = parse_html(f"<html><body><main>{item.html}</main></body></html>")
+    root = tree.css_first("main")
+    for drop in profile.drops:
+        for node in root.css(drop):
+            node.decompose()
+    blocks = make_blocks(walk_blocks(root), profile, ignore)
+    return Document(url=item.url, title=item.title, blocks=blocks, published=item.published,
+                    lang=profile.lang)
+
+
+def renormalise(archive: Archive, version: VersionRow, page: PageRow, source: SourceConfig,
+                profile: Profile) -> Document:
+    """The previous version under today's rules, so a rule change never reads as a page change."""
+    stored = archive.document(version)
+    if version.rules == rules_key(profile, source.selector, source.ignore):
+        return stored
+    raw = archive.raw(version)
+    try:
+        if page.role == "item":
+            title, _, html = raw.decode("utf-8").partition("\n")
+            item = FeedItem(page.url, title, html, stored.published)
+            return item_document(item, profile, source.ignore)
+        if page.role in ("listing", "feed"):
+            return stored
+        text = raw.decode(version.headers.get("x-monitor-encoding", "utf-8"), "replace")
+        return normalise(raw, text, version.content_type or "", page.url, profile,
+                         selector=source.selector, ignore=source.ignore)
+    except (ContentError, UnicodeDecodeError, LookupError):
+        return stored
+
+
+class Checker:
+    """Checks pages of one run and records what changed."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.archive = run.archive
+
+    # --- failures ---------------------------------------------------------------------------
+
+    def fail(self, sr: SourceRun, page: PageRow, error: str) -> None:
+        run, now = self.run, self.run.now()
+        failures = page.failures + 1
+        log.warning("%s: %s", sr.source.id, error)
+        with self.archive.transaction():
+            self.archive.record_check(page.id, run.run_id, now, "failed", error)
+            self.archive.update_page(page.id, failures=failures, last_error=error)
+            alerted = page.failing_alerted_at
+            due = alerted is None or (run.clock() - datetime.fromisoformat(
+                alerted.replace("Z", "+00:00")) >= REMIND_EVERY)
+            if failures >= run.config.failures_before_alert and due:
+                self.archive.add_event(run.run_id, Event("source_failing", {
+                    "source": sr.source.id, "url": page.url, "error": error,
+                    "failures": failures}), now)
+                self.archive.update_page(page.id, failing_alerted_at=now)
+        run.failures.append((sr.source.id, error))
+
+    def succeeded(self, sr: SourceRun, page: PageRow) -> None:
+        """Inside a transaction: clear the failure count; say so if an alert went out."""
+        if page.failures == 0 and page.failing_alerted_at is None:
+            return
+        if page.failing_alerted_at is not None:
+            self.archive.add_event(self.run.run_id, Event("source_recovered", {
+                "source": sr.source.id, "url": page.url, "error": "",
+                "failures": page.failures}), self.run.now())
+        self.archive.update_page(page.id, failures=0, failing_alerted_at=None, last_error=None)
+
+    # --- pages ------------------------------------------------------------------------------
+
+    async def fetch(self, sr: SourceRun, page: PageRow, *, conditional: bool
+                    ) -> FetchResult | None:
+        self.run.tick("fetch", page.url)
+        self.run.pages_checked += 1
+        try:
+            return await self.run.fetcher.fetch(
+                page.url, etag=page.etag if conditional else None,
+                last_modified=page.last_modified if conditional else None,
+                allow=self.run.policy.allows if page.role == "discovered" else None)
+        except FetchError as exc:
+            self.fail(sr, page, str(exc))
+            return None
+
+    def not_modified(self, sr: SourceRun, page: PageRow) -> None:
+        with self.archive.transaction():
+            self.archive.record_check(page.id, self.run.run_id, self.run.now(), "not-modified")
+            self.succeeded(sr, page)
+
+    async def check_page(self, sr: SourceRun, url: str, role: str) -> bool:
+        self.run.checked.add(url)
+        page = self.archive.ensure_page(url, sr.source.id, role, self.run.now())
+        previous = self.archive.latest_version(page.id)
+        result = await self.fetch(sr, page, conditional=previous is not None)
+        if result is None:
+            return False
+        if result.not_modified:
+            self.not_modified(sr, page)
+            return True
+        try:
+            doc = normalise(result.body, result.text, result.content_type, url, sr.profile,
+                            selector=sr.source.selector, ignore=sr.source.ignore)
+        except ContentError as exc:
+            self.fail(sr, page, str(exc))
+            return False
+        self.commit(sr, page, doc, result.body, result, extract=True)
+        return True
+
+    def commit(self, sr: SourceRun, page: PageRow, doc: Document, raw: bytes,
+               result: FetchResult | None, *, extract: bool, alert: bool = True) -> None:
+        """Archive `doc` if its content changed, with the events it causes, in one transaction."""
+        run, archive, now = self.run, self.archive, self.run.now()
+        rules = rules_key(sr.profile, sr.source.selector, sr.source.ignore)
+        previous = archive.latest_version(page.id)
+        old_doc = renormalise(archive, previous, page, sr.source, sr.profile) if previous else None
+        sha = text_digest(doc)
+        unchanged = old_doc is not None and text_digest(old_doc) == sha
+        headers = dict(result.headers) if result else {}
+        if result and result.encoding:
+            headers["x-monitor-encoding"] = result.encoding
+        with archive.transaction():
+            self.succeeded(sr, page)
+            etag = result.etag if result else None
+            modified = result.last_modified if result else None
+            archive.update_page(page.id, etag=etag, last_modified=modified, title=doc.title)
+            if unchanged and previous is not None and previous.rules == rules:
+                archive.record_check(page.id, run.run_id, now, "unchanged")
+                return
+            version = archive.add_version(
+                page.id, fetched_at=now, raw=raw, doc=doc, rules=rules,
+                status=result.status if result else None,
+                content_type=result.content_type if result else "text/html",
+                final_url=result.final_url if result else page.url, headers=headers)
+            archive.record_check(page.id, run.run_id, now, "new-version")
+            sr.pages += 1
+            if unchanged:
+                return  # same content under new rules: archived, not news
+            flap = previous is not None and sha in archive.recent_text_shas(page.id, FLAP_WINDOW)[1:]
+            notify = alert and not sr.silent and not flap
+            if notify and old_doc is not None and previous is not None:
+                self.changed_event(sr, page, old_doc, doc, previous, version)
+            elif notify and old_doc is None and page.role != "page":
+                archive.add_event(run.run_id, Event("page_added", {
+                    "source": sr.source.id, "url": page.url, "title": doc.title}), now,
+                    version_id=version.id)
+            if extract:
+                self.meeting(sr, doc, notify=not sr.silent)
+
+    def changed_event(self, sr: SourceRun, page: PageRow, old: Document, new: Document,
+                      previous: VersionRow, version: VersionRow) -> None:
+        diff = diff_documents(old, new)
+        if diff.empty:
+            return
+        self.archive.add_event(self.run.run_id, Event("page_changed", {
+            "source": sr.source.id, "url": page.url, "title": new.title, "added": diff.added,
+            "removed": diff.removed, "trivial": diff.trivial, "speakers": list(diff.speakers)}),
+            self.run.now(), version_id=version.id, old_version_id=previous.id)
+
+    def meeting(self, sr: SourceRun, doc: Document, *, notify: bool) -> None:
+        found = meeting_stage.extract_meeting(doc)
+        if found is None:
+            return
+        sr.meetings += 1
+        event = record_meeting(self.archive, found, sr.source.id, self.run.now())
+        if event is not None and notify:
+            self.archive.add_event(self.run.run_id, event, self.run.now())
+
+    # --- listings and feeds -----------------------------------------------------------------
+
+    def follows(self, sr: SourceRun, url: str, text: str) -> bool:
+        follow = sr.source.follow
+        if follow is False or (follow is True and sr.source.kind == "feed"):
+            return False
+        if isinstance(follow, str) and not re.search(follow, f"{text} {url}"):
+            return False
+        return self.run.policy.allows(url)
+
+    async def check_listing(self, sr: SourceRun) -> None:
+        page = self.archive.ensure_page(sr.source.url, sr.source.id, "listing", self.run.now())
+        previous = self.archive.latest_version(page.id)
+        result = await self.fetch(sr, page, conditional=previous is not None)
+        if result is None:
+            sr.failed = "listing failed"
+            await self.recheck(sr, exclude={sr.source.url})
+            return
+        if result.not_modified:
+            self.not_modified(sr, page)
+        else:
+            try:
+                links = listing_links(result.text, sr.source.url, sr.profile, sr.source.selector)
+            except ContentError as exc:
+                self.fail(sr, page, str(exc))
+                sr.failed = str(exc)
+                await self.recheck(sr, exclude={sr.source.url})
+                return
+            title = sr.source.id
+            doc = listing_document(sr.source.url, title, links)
+            self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
+            await self.follow_links(sr, [(link.url, link.text) for link in links])
+        await self.recheck(sr, exclude={sr.source.url})
+
+    async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
+        known = {p.url for p in self.archive.pages(sr.source.id)}
+        fresh = [url for url, text in links if url not in known and self.follows(sr, url, text)]
+        budget = max(0, sr.source.max_pages - len(known))
+        targets = list(dict.fromkeys(fresh))[:budget]
+        await asyncio.gather(*(self.check_page(sr, url, "discovered") for url in targets))
+
+    async def recheck(self, sr: SourceRun, exclude: set[str]) -> None:
+        """Pages found earlier by this source are tracked like configured pages."""
+        pages = [p for p in self.archive.pages(sr.source.id, "discovered")
+                 if p.url not in exclude and p.url not in self.run.checked]
+        await asyncio.gather(*(self.check_page(sr, p.url, "discovered") for p in pages))
+
+    async def check_feed(self, sr: SourceRun) -> None:
+        page = self.archive.ensure_page(sr.source.url, sr.source.id, "feed", self.run.now())
+        previous = self.archive.latest_version(page.id)
+        result = await self.fetch(sr, page, conditional=previous is not None)
+        if result is None:
+            sr.failed = "feed failed"
+            return
+        if result.not_modified:
+            self.not_modified(sr, page)
+            await self.recheck(sr, exclude=set())
+            return
+        try:
+            title, items = parse_feed(result.text, sr.source.url)
+        except ContentError as exc:
+            self.fail(sr, page, str(exc))
+            sr.failed = str(exc)
+            return
+        doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
+        self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
+        for item in items:
+            self.feed_item(sr, item)
+        await self.follow_links(sr, [(i.url, i.title) for i in items])
+        await self.recheck(sr, exclude={i.url for i in items})
+
+    def feed_item(self, sr: SourceRun, item: FeedItem) -> None:
+        self.run.pages_checked += 1
+        page = self.archive.ensure_page(item.url, sr.source.id, "item", self.run.now())
+        doc = item_document(item, sr.profile, sr.source.ignore)
+        raw = f"{item.title}\n{item.html}".encode()
+        self.commit(sr, page, doc, raw, None, extract=True)
+
+    async def check_source(self, sr: SourceRun) -> None:
+        log.debug("checking %s (%s)", sr.source.id, sr.source.url)
+        if sr.source.kind == "listing":
+            await self.check_listing(sr)
+        elif sr.source.kind == "feed":
+            await self.check_feed(sr)
+        elif not await self.check_page(sr, sr.source.url, "page"):
+            sr.failed = "page failed"
+
+
+async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
+    checker = Checker(run)
+    srs = []
+    for source in sources:
+        baselined = run.archive.ensure_source(source.id, source.url, source.kind)
+        srs.append(SourceRun(source, source_profile(source), silent=not baselined))
+
+    async def one(sr: SourceRun) -> None:
+        try:
+            await checker.check_source(sr)
+        except ArchiveError:
+            raise
+        except MonitorError as exc:
+            sr.failed = str(exc)
+            run.failures.append((sr.source.id, str(exc)))
+        log.info("%s: %d new version(s)%s", sr.source.id, sr.pages,
+                 f", failed: {sr.failed}" if sr.failed else "")
+        if sr.silent and sr.failed is None:
+            with run.archive.transaction():
+                run.archive.set_baseline(sr.source.id, run.now())
+                run.archive.add_event(run.run_id, Event("baseline", {
+                    "source": sr.source.id, "pages": sr.pages, "meetings": sr.meetings}),
+                    run.now())
+
+    await asyncio.gather(*(one(sr) for sr in srs))
+    return srs
+
+
+Deliver = Callable[[Archive, Config], Awaitable[None]]
+
+
+def select_sources(config: Config, ids: list[str] | None) -> list[SourceConfig]:
+    if not ids:
+        return list(config.sources)
+    return [config.source(i) for i in ids]
+
+
+async def check(config: Config, *, source_ids: list[str] | None = None, clock: Clock = utcnow,
+                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                progress: Progress | None = None, email: bool = True,
+                archive: Archive | None = None) -> RunReport:
+    """Check the (named) sources once, write the run's report, deliver mail. The daemon and
+    `check-now` both call this."""
+    from monitor import report as report_stage
+    from monitor.notify import deliver_outbox
+
+    sources = select_sources(config, source_ids)
+    own = archive is None
+    archive = archive or Archive.open(config.archive_dir, lock_timeout=config.archive.lock_timeout)
+    try:
+        started = run_started = clock()
+        run_id = archive.start_run(iso(run_started))
+        netlocs = {urlsplit(s.url).netloc for s in config.sources}
+        policy = UrlPolicy(config.hosts(), netlocs)
+        async with Fetcher(config.fetch, sleep=sleep) as fetcher:
+            run = Run(config, archive, fetcher, clock, run_id, policy, progress)
+            await _check_all(run, sources)
+        raw_events = archive.unreported_events()
+        events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
+        finished = clock()
+        path = report_stage.write_run_report(archive, config, run_id, events,
+                                             iso(started), iso(finished))
+        with archive.transaction():
+            archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
+            archive.finish_run(run_id, iso(finished), str(path))
+        if email and config.email is not None:
+            try:
+                await deliver_outbox(archive, config, clock=clock)
+            except MonitorError as exc:
+                log.error("%s", exc)
+                run.failures.append(("email", str(exc)))
+        return RunReport(iso(started), iso(finished), len(sources), run.pages_checked,
+                         tuple(events), tuple(run.failures), str(path), run_id)
+    finally:
+        if own:
+            archive.close()
+
+
+def report_path(config: Config, run_id: int) -> Path:
+    return config.reports_dir / f"run-{run_id:06d}.html"

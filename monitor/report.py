@@ -1,0 +1,238 @@
+"""Report stage: one self-contained HTML report per run, a plain-text twin, an index."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from monitor.archive import Archive, VersionRow
+from monitor.config import Config
+from monitor.diff import diff_documents
+from monitor.errors import ArchiveError
+from monitor.meetstore import list_meetings
+from monitor.models import Change, Document, Event
+
+MAX_CHANGES_SHOWN = 60
+
+
+def safe_url(value: object) -> str:
+    """Only http(s) links reach a report; anything else becomes a dead link."""
+    text = str(value or "").strip()
+    return text if urlsplit(text).scheme in ("http", "https") else "#"
+
+
+def plain_segments(change: Change) -> str:
+    if change.op == "moved":
+        return f"(moved) {change.new.text if change.new else ''}"
+    out = []
+    for seg in change.segments:
+        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
+    return "".join(out)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("monitor", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    env.filters["safe_url"] = safe_url
+    env.filters["plain_segments"] = plain_segments
+    return env
+
+
+@dataclass(frozen=True)
+class PageView:
+    source: str
+    url: str
+    title: str
+    added: int
+    removed: int
+    trivial: bool
+    speakers: tuple[str, ...]
+    changes: tuple[Change, ...]
+    more: int = 0
+    old_seq: int | None = None
+    new_seq: int | None = None
+    old_href: str | None = None
+    new_href: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    run_id: int
+    started_at: str
+    finished_at: str
+    new_meetings: list[dict[str, Any]] = field(default_factory=list)
+    source_meetings: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[PageView] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    failing: list[dict[str, Any]] = field(default_factory=list)
+    recovered: list[dict[str, Any]] = field(default_factory=list)
+    baselines: list[dict[str, Any]] = field(default_factory=list)
+    index_href: str | None = None
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        for n, label in ((len(self.new_meetings), "new meeting"),
+                         (len(self.changed), "revised page"), (len(self.added), "new page"),
+                         (len(self.failing), "failing source")):
+            if n:
+                parts.append(f"{n} {label}{'s' if n != 1 else ''}")
+        return ", ".join(parts) or ("archive initialised" if self.baselines else "no changes")
+
+
+Loaded = tuple[Document, Document, VersionRow, VersionRow]
+Loader = Callable[[int], Loaded | None]
+
+
+def consolidate(events: Iterable[Event], meetings: dict[str, dict[str, Any]]) -> list[Event]:
+    """Meeting events of one report about one meeting become one event carrying the meeting as
+    it stands now (a new meeting found on two sites in one run is one new meeting)."""
+    out: list[Event] = []
+    new_ids = {e.data["meeting"]["id"] for e in events if e.type == "meeting_new"}
+    seen: set[tuple[str, str]] = set()
+    for event in events:
+        if event.type not in ("meeting_new", "meeting_source_added"):
+            out.append(event)
+            continue
+        mid = event.data["meeting"]["id"]
+        if event.type == "meeting_source_added" and mid in new_ids:
+            continue
+        key = (event.type, mid)
+        if key in seen:
+            continue
+        seen.add(key)
+        data = dict(event.data)
+        data["meeting"] = meetings.get(mid, event.data["meeting"])
+        out.append(Event(event.type, data, event.id, event.created_at))
+    return out
+
+
+def build_view(events: list[Event], *, title: str, run_id: int, started_at: str,
+               finished_at: str, loader: Loader,
+               href: Callable[[VersionRow], str | None] = lambda v: None) -> ReportView:
+    view = ReportView(title, run_id, started_at, finished_at)
+    for event in events:
+        data = event.data
+        if event.type == "meeting_new":
+            view.new_meetings.append(data["meeting"])
+        elif event.type == "meeting_source_added":
+            view.source_meetings.append(data["meeting"])
+        elif event.type == "page_changed":
+            view.changed.append(_page_view(event, loader, href))
+        elif event.type == "page_added":
+            view.added.append(data)
+        elif event.type == "source_failing":
+            view.failing.append(data)
+        elif event.type == "source_recovered":
+            view.recovered.append(data)
+        elif event.type == "baseline":
+            view.baselines.append(data)
+    return view
+
+
+def _page_view(event: Event, loader: Loader, href: Callable[[VersionRow], str | None]) -> PageView:
+    d = event.data
+    loaded = loader(event.id) if event.id is not None else None
+    changes: tuple[Change, ...] = ()
+    old_seq = new_seq = None
+    old_href = new_href = None
+    if loaded is not None:
+        old_doc, new_doc, old_v, new_v = loaded
+        changes = diff_documents(old_doc, new_doc).changes
+        old_seq, new_seq = old_v.seq, new_v.seq
+        old_href, new_href = href(old_v), href(new_v)
+    shown = tuple(c for c in changes if c.op != "moved") or changes
+    return PageView(d["source"], d["url"], d.get("title", ""), d.get("added", 0),
+                    d.get("removed", 0), d.get("trivial", False), tuple(d.get("speakers", [])),
+                    shown[:MAX_CHANGES_SHOWN], max(0, len(shown) - MAX_CHANGES_SHOWN),
+                    old_seq, new_seq, old_href, new_href)
+
+
+def render(view: ReportView, template: str = "report.html") -> str:
+    return environment().get_template(template).render(
+        **{k: getattr(view, k) for k in view.__dataclass_fields__})
+
+
+# --- writing files (I/O) ---------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def archive_loader(archive: Archive, renorm: Callable[[VersionRow], Document] | None = None
+                   ) -> Loader:
+    def load(event_id: int) -> Loaded | None:
+        old_id, new_id = archive.event_versions(event_id)
+        if old_id is None or new_id is None:
+            return None
+        old_v, new_v = archive.version_by_id(old_id), archive.version_by_id(new_id)
+        if old_v is None or new_v is None:
+            return None
+        try:
+            old_doc = renorm(old_v) if renorm else archive.document(old_v)
+            return old_doc, archive.document(new_v), old_v, new_v
+        except ArchiveError:
+            return None
+    return load
+
+
+def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
+    return {m.id: m.to_json() for m in list_meetings(archive)}
+
+
+def write_version_page(archive: Archive, reports: Path, version: VersionRow) -> str:
+    rel = f"versions/{version.page_id}-{version.seq}.html"
+    path = reports / rel
+    if not path.exists():
+        doc = archive.document(version)
+        html = environment().get_template("version.html").render(doc=doc, version=version)
+        write_atomic(path, html)
+    return rel
+
+
+def write_run_report(archive: Archive, config: Config, run_id: int, events: list[Event],
+                     started_at: str, finished_at: str) -> Path:
+    reports = config.reports_dir
+    events = consolidate(events, meetings_now(archive))
+    view = build_view(events, title=f"monitor report — {started_at[:10]}", run_id=run_id,
+                      started_at=started_at, finished_at=finished_at,
+                      loader=archive_loader(archive),
+                      href=lambda v: write_version_page(archive, reports, v))
+    view = ReportView(**{**view.__dict__, "index_href": "index.html"})
+    path = reports / f"run-{run_id:06d}.html"
+    write_atomic(path, render(view))
+    write_atomic(path.with_suffix(".txt"), render(view, "report.txt"))
+    write_index(archive, config)
+    return path
+
+
+def write_index(archive: Archive, config: Config) -> None:
+    rows = archive.db.execute(
+        "SELECT r.id, r.started_at, r.report, "
+        "(SELECT COUNT(*) FROM events e WHERE e.reported_run = r.id AND e.type != 'baseline') n "
+        "FROM runs r ORDER BY r.id DESC LIMIT ?", (config.reports.keep,)).fetchall()
+    runs = [{"id": r["id"], "started_at": r["started_at"], "href": f"run-{r['id']:06d}.html",
+             "summary": f"{r['n']} event(s)" if r["n"] else "no changes"} for r in rows
+            if (config.reports_dir / f"run-{r['id']:06d}.html").exists()]
+    current = config.reports_dir / "index.html"
+    html = environment().get_template("index.html").render(runs=runs)
+    write_atomic(current, html)

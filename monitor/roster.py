@@ -1,0 +1,87 @@
+"""The roster of officials: names, aliases, countries and terms, from monitor/data/roster.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from monitor.textnorm import clean, has_cjk
+
+
+@dataclass(frozen=True)
+class Term:
+    role: str
+    start: date | None
+    end: date | None
+
+    def covers(self, when: date) -> bool:
+        return (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    country: str
+    aliases: tuple[str, ...]
+    terms: tuple[Term, ...]
+
+    def role_on(self, when: date | None) -> str | None:
+        for term in self.terms:
+            if when is None or term.covers(when):
+                return term.role
+        return None
+
+
+@dataclass(frozen=True)
+class Roster:
+    officials: tuple[Official, ...]
+    pattern: re.Pattern[str]
+    by_alias: dict[str, Official]
+
+    def find(self, text: str, when: date | None = None) -> list[Official]:
+        """Officials named in `text`, in order of first mention; in office on `when` if given."""
+        found: list[Official] = []
+        for match in self.pattern.finditer(text):
+            official = self.by_alias[match.group(0)]
+            if official in found:
+                continue
+            if when is not None and official.terms and official.role_on(when) is None:
+                continue
+            found.append(official)
+        return found
+
+
+def _date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def build(entries: list[dict[str, object]]) -> Roster:
+    officials = []
+    by_alias: dict[str, Official] = {}
+    for entry in entries:
+        terms = tuple(Term(str(t["role"]), _date(t.get("from")), _date(t.get("to")))
+                      for t in entry.get("terms", []) or [])  # type: ignore[attr-defined]
+        names = [str(entry["name"]), *[str(a) for a in entry.get("aliases", []) or []]]  # type: ignore[attr-defined]
+        official = Official(str(entry["name"]), str(entry["country"]),
+                            tuple(clean(n) for n in names), terms)
+        officials.append(official)
+        for alias in official.aliases:
+            by_alias.setdefault(alias, official)
+    parts = []
+    for alias in sorted(by_alias, key=len, reverse=True):
+        escaped = re.escape(alias)
+        parts.append(escaped if has_cjk(alias) else rf"(?<![\w.]){escaped}(?!\w)")
+    return Roster(tuple(officials), re.compile("|".join(parts)), by_alias)
+
+
+@lru_cache(maxsize=1)
+def default_roster() -> Roster:
+    text = resources.files("monitor").joinpath("data/roster.yaml").read_text(encoding="utf-8")
+    return build(yaml.safe_load(text))
