@@ -24,10 +24,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY, url TEXT NOT NULL, kind TEXT NOT NULL, baseline_at TEXT);
 CREATE TABLE IF NOT EXISTS pages (
-    id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, source_id TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, url TEXT NOT NULL, source_id TEXT NOT NULL,
     role TEXT NOT NULL, first_seen TEXT NOT NULL, last_checked TEXT, title TEXT,
     etag TEXT, last_modified TEXT, failures INTEGER NOT NULL DEFAULT 0,
-    failing_alerted_at TEXT, last_error TEXT);
+    failing_alerted_at TEXT, last_error TEXT, UNIQUE (source_id, url));
+CREATE INDEX IF NOT EXISTS pages_url ON pages(url);
 CREATE INDEX IF NOT EXISTS pages_source ON pages(source_id);
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY, page_id INTEGER NOT NULL REFERENCES pages(id), seq INTEGER NOT NULL,
@@ -234,8 +235,13 @@ class Archive:
     def set_baseline(self, source_id: str, at: str) -> None:
         self._execute("UPDATE sources SET baseline_at=? WHERE id=?", (at, source_id))
 
-    def page(self, url: str) -> PageRow | None:
-        row = self._execute("SELECT * FROM pages WHERE url=?", (url,)).fetchone()
+    def page(self, url: str, source_id: str | None = None) -> PageRow | None:
+        """The page at `url` (as tracked by `source_id`, if given)."""
+        if source_id is None:
+            row = self._execute("SELECT * FROM pages WHERE url=? ORDER BY id", (url,)).fetchone()
+        else:
+            row = self._execute("SELECT * FROM pages WHERE url=? AND source_id=?",
+                                (url, source_id)).fetchone()
         return _page(row) if row else None
 
     def page_by_id(self, page_id: int) -> PageRow:
@@ -244,7 +250,7 @@ class Archive:
     def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
         self._execute("INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) "
                       "VALUES (?, ?, ?, ?)", (url, source_id, role, now))
-        page = self.page(url)
+        page = self.page(url, source_id)
         assert page is not None
         return page
 
@@ -255,9 +261,6 @@ class Archive:
         if role:
             sql, args = sql + " AND role=?", [*args, role]
         return [_page(r) for r in self._execute(sql + " ORDER BY id", tuple(args))]
-
-    def known_urls(self) -> set[str]:
-        return {r[0] for r in self._execute("SELECT url FROM pages")}
 
     def update_page(self, page_id: int, **fields: Any) -> None:
         allowed = {"title", "etag", "last_modified", "failures", "failing_alerted_at",

@@ -173,7 +173,7 @@ def _page_for(archive: Any, config: Config, what: str) -> Any:
             source = config.source(what)
         except ConfigError:
             fail(f"{what}: no such source or archived URL", EXIT_USAGE)
-        page = archive.page(source.url)
+        page = archive.page(source.url, source.id)
         if page is None:
             fail(f"{what}: source has not been checked yet")
     return page
@@ -280,3 +280,16 @@ def test_email(config_path: str) -> None:
     msg = build_message(config.email, sample_view(), "test", datetime.now(UTC))
     send(config.email, msg)
     click.echo(f"sent a sample digest to {', '.join(config.email.to)}")
+
+
+@main.command()
+@click.option("--dir", "directory", default="monitor-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where the demo's archive and reports go.")
+def demo(directory: str) -> None:
+    """Run the pipeline offline on a bundled local copy of official-looking pages."""
+    from monitor.demo import run_demo
+
+    target = Path(directory)
+    if (target / "snapshots").exists():
+        fail(f"{target}: already holds a demo archive; remove it or pass --dir", EXIT_USAGE)
+    run_demo(target, say=lambda line: click.echo(line))

@@ -53,7 +53,7 @@ class SourceConfig(_Model):
     ] | None = None
     selector: str | None = None
     ignore: list[str] = Field(default_factory=list)
-    follow: bool | str = True
+    follow: bool | str | None = None  # default: listings follow, feeds keep item content
     schedule: str | None = None
     max_pages: Annotated[int, Field(ge=0)] = 200
 
@@ -74,7 +74,7 @@ class SourceConfig(_Model):
 
     @field_validator("follow")
     @classmethod
-    def _follow(cls, value: bool | str) -> bool | str:
+    def _follow(cls, value: bool | str | None) -> bool | str | None:
         if isinstance(value, str):
             _compile(value)
         return value

@@ -70,9 +70,13 @@ def _participant_text(doc: Document) -> list[str]:
     return [doc.title, *reporting] if reporting else _meeting_text(doc)
 
 
-def is_about_meeting(doc: Document) -> bool:
+def is_about_meeting(doc: Document, roster: Roster | None = None) -> bool:
+    """Japan and the U.S. (by name or by their officials) and a meeting word."""
     head = " ".join(_meeting_text(doc))
-    return bool(JAPAN.search(head) and USA.search(head) and MEETING.search(head))
+    if not MEETING.search(head):
+        return False
+    countries = {o.country for o in (roster or default_roster()).find(head)}
+    return bool((JAPAN.search(head) or "JP" in countries) and (USA.search(head) or "US" in countries))
 
 
 def meeting_date(doc: Document) -> date | None:
@@ -159,12 +163,12 @@ def meeting_id(when: date, kind: str, salt: str = "") -> str:
 
 def extract_meeting(doc: Document, roster: Roster | None = None) -> Meeting | None:
     """The Japan-U.S. meeting `doc` reports, or None if it reports none."""
-    if not is_about_meeting(doc):
+    roster = roster or default_roster()
+    if not is_about_meeting(doc, roster):
         return None
     when = meeting_date(doc)
     if when is None:
         return None
-    roster = roster or default_roster()
     officials = roster.find(" ".join(_participant_text(doc)), when)
     countries = {o.country for o in officials}
     if officials and not ({"JP", "US"} <= countries) and len(officials) >= 2:
@@ -189,7 +193,18 @@ def same_meeting(a: Meeting, b: Meeting) -> bool:
     gap = abs((da - db).days)
     if gap > 1:
         return False
-    if a.kind == b.kind:
-        return True
     shared = set(a.participants) & set(b.participants)
+    if a.kind == b.kind:
+        return bool(shared) or not a.participants or not b.participants
     return gap == 0 and len(shared) >= 2
+
+
+_GOOD_TITLE = re.compile(r"Japan-U\.?S\.?|U\.S\.-Japan|日米|Meeting|Talk|Summit|Consultative|"
+                         r"会談|会合|協議", re.IGNORECASE)
+_WEAK_TITLE = re.compile(r"Remarks|Gist|Press|Transcript|Readout|Joint Statement|記者会見",
+                         re.IGNORECASE)
+
+
+def title_score(title: str) -> int:
+    """How well a page title names the meeting itself (MOFA's titles do best)."""
+    return len(_GOOD_TITLE.findall(title)) - 2 * len(_WEAK_TITLE.findall(title))

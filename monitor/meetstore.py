@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from monitor.archive import Archive
-from monitor.meetings import same_meeting
+from monitor.meetings import same_meeting, title_score
 from monitor.models import Event, Meeting
 
 
@@ -50,12 +50,14 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
             return None
         participants = _merge(known.participants, found.participants)
         location = known.location or found.location
+        title = found.title if title_score(found.title) > title_score(known.title) else known.title
         archive.db.execute(
-            "UPDATE meetings SET participants=?, location=?, duration=COALESCE(duration, ?) "
-            "WHERE id=?", (json.dumps(list(participants)), location, found.duration, known.id))
+            "UPDATE meetings SET participants=?, location=?, title=?, "
+            "duration=COALESCE(duration, ?) WHERE id=?",
+            (json.dumps(list(participants)), location, title, found.duration, known.id))
         archive.db.execute("INSERT OR IGNORE INTO meeting_sources VALUES (?, ?, ?, ?)",
                            (known.id, url, source_id, now))
-        merged = replace(known, participants=participants, location=location,
+        merged = replace(known, participants=participants, location=location, title=title,
                          sources=(*known.sources, url))
         return Event("meeting_source_added", {"meeting": merged.to_json(), "source": source_id,
                                               "url": url})

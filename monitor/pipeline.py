@@ -256,7 +256,9 @@ class Checker:
 
     def follows(self, sr: SourceRun, url: str, text: str) -> bool:
         follow = sr.source.follow
-        if follow is False or (follow is True and sr.source.kind == "feed"):
+        if follow is None:
+            follow = sr.source.kind == "listing"
+        if follow is False:
             return False
         if isinstance(follow, str) and not re.search(follow, f"{text} {url}"):
             return False

@@ -1,0 +1,50 @@
+"""`monitor demo`: the whole pipeline, offline, against a local copy of official-looking pages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from monitor.config import load_config
+from monitor.demo.scenario import demo_config, site_pages
+from monitor.localsite import LocalSite
+from monitor.models import RunReport
+from monitor.pipeline import check
+
+
+def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunReport, RunReport]:
+    """Serve round 1, check (baseline), serve round 2, check again. Returns both runs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with LocalSite() as site:
+        for path, page in site_pages(1, site.base).items():
+            site[path] = page
+        config_path = directory / "config.yaml"
+        config_path.write_text(demo_config(site.base, "snapshots", "reports"), encoding="utf-8")
+        config = load_config(config_path)
+        say(f"Serving a local copy of the official sites on {site.base}")
+        first = asyncio.run(check(config, email=False))
+        for event in first.events:
+            if event.type == "baseline":
+                say(f"  {event.data['source']}: archive initialised: {event.data['pages']} pages, "
+                    f"{event.data['meetings']} meetings")
+        say("Changing the pages: a revised transcript line, a new 2+2 meeting on MOFA's listing "
+            "and on Mirage News, an edited feed title, new footers everywhere ...")
+        for path, page in site_pages(2, site.base).items():
+            site[path] = page
+        second = asyncio.run(check(config, email=False))
+    for event in second.events:
+        data = event.data
+        if event.type in ("meeting_new", "meeting_source_added"):
+            m = data["meeting"]
+            say(f"  {event.type}: {m['date']} [{m['kind']}] {m['title']} "
+                f"({len(m['sources'])} sources: {', '.join(m['participants'])})")
+        elif event.type == "page_changed":
+            who = f", words of {', '.join(data['speakers'])}" if data["speakers"] else ""
+            say(f"  page_changed: {data['title']} (+{data['added']}/-{data['removed']}{who})")
+        else:
+            say(f"  {event.type}: {data.get('title') or data.get('url') or data}")
+    say(f"Report: {second.report}")
+    say(f"Plain text: {Path(second.report or '').with_suffix('.txt')}")
+    say(f"All reports: {Path(second.report or '').parent / 'index.html'}")
+    return first, second
