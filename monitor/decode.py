@@ -65,5 +65,6 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str]:
         return text, "utf-8"
     best = from_bytes(body[:200_000]).best()
     codec = _codec(best.encoding) if best is not None else None
-    codec = codec or "utf-8"
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        codec = "utf-8"  # without a BOM, HTML is in an ASCII-compatible encoding
     return body.decode(codec, "replace"), codec

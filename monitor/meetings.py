@@ -195,7 +195,9 @@ def same_meeting(a: Meeting, b: Meeting) -> bool:
         return False
     shared = set(a.participants) & set(b.participants)
     if a.kind == b.kind:
-        return bool(shared) or not a.participants or not b.participants
+        if shared:
+            return True
+        return gap == 0 and (not a.participants or not b.participants)
     return gap == 0 and len(shared) >= 2
 
 

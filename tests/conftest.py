@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.config import Config, parse_config
+from monitor.localsite import LocalSite
+from monitor.models import RunReport
+from monitor.pipeline import check
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
+
+
+class Clock:
+    """An injected clock: tests move time forward by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Sleeps:
+    """An injected sleep: records the delays asked for and returns at once."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    with LocalSite() as s:
+        yield s
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """Set at teardown: server handlers that hang wait on it, so no thread outlives a test."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def make_config(tmp_path: Path, sources: list[dict[str, Any]], **extra: Any) -> Config:
+    data: dict[str, Any] = {
+        "archive": {"dir": str(tmp_path / "snapshots"), "lock_timeout": 0},
+        "reports": {"dir": str(tmp_path / "reports")},
+        "fetch": {"retries": 2, "backoff": 0.5, "timeout": 5, "per_host": 4},
+        "sources": sources,
+    }
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return parse_config(data, base_dir=str(tmp_path))
+
+
+class Runner:
+    def __init__(self, config: Config, clock: Clock, sleeps: Sleeps) -> None:
+        self.config, self.clock, self.sleeps = config, clock, sleeps
+
+    def __call__(self, *, advance_hours: float = 1, **kwargs: Any) -> RunReport:
+        self.clock.advance(hours=advance_hours)
+        kwargs.setdefault("email", False)
+        return asyncio.run(check(self.config, clock=self.clock, sleep=self.sleeps, **kwargs))
+
+
+@pytest.fixture
+def runner(clock: Clock, sleeps: Sleeps):  # type: ignore[no-untyped-def]
+    def make(config: Config) -> Runner:
+        return Runner(config, clock, sleeps)
+    return make
+
+
+def types(report: RunReport) -> list[str]:
+    return [e.type for e in report.events]
+
+
+def of_type(report: RunReport, kind: str) -> list[dict[str, Any]]:
+    return [e.to_json() for e in report.events if e.type == kind]
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    update = request.config.getoption("--update-golden")
+
+    def compare(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not update:
+                pytest.fail(f"golden file {name} was missing and has been written; review it")
+        assert text == path.read_text(encoding="utf-8"), f"differs from golden {name}"
+    return compare

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.archive import Archive, text_digest, verify
+from monitor.errors import ArchiveError
+from monitor.models import Block, Document, Event
+
+
+def doc(text: str) -> Document:
+    return Document("https://x.org/a", "A", (Block("paragraph", text),))
+
+
+def add(archive: Archive, page_id: int, text: str, raw: bytes = b"<p>raw</p>") -> int:
+    with archive.transaction():
+        v = archive.add_version(page_id, fetched_at="2026-03-01T00:00:00Z", raw=raw, doc=doc(text),
+                                rules="r", status=200, content_type="text/html",
+                                final_url="https://x.org/a", headers={"etag": '"1"'})
+    return v.id
+
+
+def test_versions_blobs_and_round_trip(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        page = archive.ensure_page("https://x.org/a", "src", "page", "2026-03-01T00:00:00Z")
+        add(archive, page.id, "one")
+        add(archive, page.id, "two", raw=b"<p>raw</p>")  # same raw body: stored once
+        versions = archive.versions(page.id)
+        assert [v.seq for v in versions] == [1, 2]
+        assert versions[0].raw_sha == versions[1].raw_sha
+        assert archive.document(versions[1]) == doc("two")
+        assert versions[1].text_sha == text_digest(doc("two"))
+        assert archive.raw(versions[0]) == b"<p>raw</p>"
+        assert verify(archive) == []
+    blobs = list((tmp_path / "s" / "blobs").rglob("*.z"))
+    assert len(blobs) == 3  # one raw, two documents
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        with pytest.raises(RuntimeError), archive.transaction():
+            archive.add_version(page.id, fetched_at="t", raw=b"r", doc=doc("x"), rules="r",
+                                status=200, content_type=None, final_url=None, headers={})
+            archive.add_event(1, Event("page_changed", {"source": "src"}), "t")
+            raise RuntimeError("crash")
+        assert archive.versions(page.id) == [] and archive.unreported_events() == []
+        assert archive.outbox_pending() == [] and verify(archive) == []
+
+
+def test_events_are_queued_in_the_outbox(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        with archive.transaction():
+            eid = archive.add_event(1, Event("page_added", {"source": "s", "url": "u"}), "t")
+        assert [e.id for e in archive.outbox_pending()] == [eid]
+        archive.mark_sent([eid], "d1", "t2")
+        assert archive.outbox_pending() == []
+
+
+def test_verify_finds_corrupt_and_missing_blobs(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        add(archive, page.id, "one")
+        version = archive.versions(page.id)[0]
+        path = archive.blobs.path(version.raw_sha)
+        import zlib
+        path.write_bytes(zlib.compress(b"tampered"))
+        assert any("does not match its hash" in p for p in verify(archive))
+        path.unlink()
+        assert any("missing blob" in p for p in verify(archive))
+
+
+def test_blob_names_are_hashes_only(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        with pytest.raises(ArchiveError, match="invalid blob name"):
+            archive.blobs.path("../../etc/passwd")
+
+
+def test_lock_keeps_a_second_process_out_and_names_the_holder(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s"):
+        code = ("import sys; from pathlib import Path; from monitor.archive import Archive\n"
+                "from monitor.errors import ArchiveError\n"
+                f"try: Archive.open(Path({str(tmp_path / 's')!r}))\n"
+                "except ArchiveError as e: print(e); sys.exit(3)\n")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert proc.returncode == 3, proc.stderr
+        assert "is locked by pid" in proc.stdout
+    with Archive.open(tmp_path / "s"):
+        pass  # released

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config, parse_config
+from monitor.errors import ConfigError
+
+OK = {"sources": [{"id": "a", "url": "https://www.mofa.go.jp/"}]}
+
+
+def error(data: object) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data)
+    return str(info.value)
+
+
+def test_the_shipped_config_is_valid_and_lists_every_official_source() -> None:
+    config = load_config(Path(__file__).parent.parent / "config.yaml")
+    hosts = {s.host for s in config.sources}
+    assert {"www.mofa.go.jp", "www.mod.go.jp", "www.state.gov", "www.defense.gov",
+            "japannews.yomiuri.co.jp", "www.miragenews.com"} <= hosts
+    assert any(s.kind == "feed" for s in config.sources)
+    assert any(s.url.startswith("https://www.mofa.go.jp/mofaj/") for s in config.sources)
+
+
+def test_unknown_key_is_named_with_its_path() -> None:
+    data = {"sources": [OK["sources"][0], OK["sources"][0] | {"id": "b"},
+                        OK["sources"][0] | {"id": "c", "selectr": "main"}]}
+    assert error(data) == "config.yaml: sources[2].selectr: unknown key"
+
+
+@pytest.mark.parametrize(("patch", "message"), [
+    ({"url": "ftp://x.org/"}, "sources[0].url: 'ftp://x.org/' is not an http(s) URL"),
+    ({"kind": "pages"}, "sources[0].kind: 'pages' is not allowed"),
+    ({"profile": "mofa-en"}, "sources[0].profile: 'mofa-en' is not allowed"),
+    ({"ignore": ["(unclosed"]}, "sources[0].ignore: '(unclosed' is not a valid regular expression"),
+    ({"schedule": "often"}, "sources[0].schedule: 'often' is not an interval"),
+    ({"schedule": "61 * * * *"}, "sources[0].schedule: '61 * * * *' is not a valid cron"),
+    ({"selector": "main[[["}, "sources[0].selector: 'main[[[' is not a valid CSS selector"),
+    ({"id": "has space"}, "sources[0].id: String should match pattern"),
+])
+def test_bad_source_values_are_refused(patch: dict[str, object], message: str) -> None:
+    assert message in error({"sources": [OK["sources"][0] | patch]})
+
+
+def test_top_level_problems() -> None:
+    assert error({"sources": []}).startswith("config.yaml: sources: List should have at least 1")
+    assert error({"srcs": []}) .startswith("config.yaml: s")
+    assert "duplicate id 'a'" in error({"sources": [OK["sources"][0], OK["sources"][0]]})
+    assert error(["not", "a", "mapping"]).startswith("config.yaml: expected a mapping")
+    assert "email.to: required key is missing" in error(
+        OK | {"email": {"host": "h", "from": "m@x.org"}})
+    assert "starttls and ssl cannot both be true" in error(
+        OK | {"email": {"host": "h", "from": "m@x", "to": ["a@x"], "starttls": True, "ssl": True}})
+
+
+def test_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: line \d+ invalid YAML"):
+        load_config(bad)
+    good = tmp_path / "c.yaml"
+    good.write_text("sources:\n  - {id: a, url: 'https://www.state.gov/'}\narchive: {dir: arch}\n")
+    config = load_config(good)
+    assert config.archive_dir == tmp_path.resolve() / "arch"
+
+
+def test_password_comes_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = parse_config(OK | {"email": {"host": "h", "from": "m@x.org", "to": ["a@x.org"],
+                                          "password_env": "MONITOR_TEST_PW"}})
+    assert config.email is not None
+    monkeypatch.delenv("MONITOR_TEST_PW", raising=False)
+    with pytest.raises(ConfigError, match="MONITOR_TEST_PW is not set"):
+        config.email.password()
+    monkeypatch.setenv("MONITOR_TEST_PW", "s3cret")
+    assert config.email.password() == "s3cret"
+    assert "s3cret" not in config.model_dump_json()

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import random
+
+from monitor.diff import diff_documents, diff_text
+from monitor.models import Block, Document, Segment
+
+
+def doc(*texts: str, speaker: str | None = None) -> Document:
+    return Document("https://x.org/", "Title", tuple(Block("paragraph", t, speaker) for t in texts))
+
+
+def test_one_word_edit_is_one_word() -> None:
+    d = diff_documents(doc("The ministers met in Tokyo.", "Second."),
+                       doc("The ministers met in Osaka.", "Second."))
+    assert len(d.changes) == 1
+    change = d.changes[0]
+    assert change.op == "changed" and (d.added, d.removed) == (1, 1) and not d.trivial
+    assert Segment("-", "Tokyo") in change.segments and Segment("+", "Osaka") in change.segments
+
+
+def test_japanese_is_diffed_character_by_character() -> None:
+    segments, added, removed, trivial = diff_text("日米外相会談を行った。", "日米外相電話会談を行った。")
+    assert [s for s in segments if s.op != " "] == [Segment("+", "電話")]
+    assert (added, removed, trivial) == (2, 0, False)
+
+
+def test_punctuation_only_edit_is_trivial_but_case_is_not() -> None:
+    assert diff_documents(doc("Hello, world"), doc("Hello world.")).trivial
+    assert not diff_documents(doc("Blinken And Hayashi"), doc("Blinken and Hayashi")).trivial
+
+
+def test_added_removed_and_moved_blocks() -> None:
+    d = diff_documents(doc("A first.", "B second.", "C third."),
+                       doc("C third.", "A first.", "D fourth is new."))
+    ops = sorted(c.op for c in d.changes)
+    assert ops == ["added", "moved", "removed"] or ops == ["added", "moved", "moved", "removed"]
+    assert any(c.op == "removed" and c.old and c.old.text == "B second." for c in d.changes)
+    assert any(c.op == "added" and c.new and c.new.text == "D fourth is new." for c in d.changes)
+
+
+def test_a_change_knows_its_speaker() -> None:
+    old = Document("u", "T", (Block("paragraph", "MOTEGI: We agree.", "MOTEGI"),
+                              Block("paragraph", "RUBIO: Thanks.", "RUBIO")))
+    new = Document("u", "T", (Block("paragraph", "MOTEGI: We fully agree.", "MOTEGI"),
+                              Block("paragraph", "RUBIO: Thanks.", "RUBIO")))
+    assert diff_documents(old, new).speakers == ("MOTEGI",)
+
+
+def test_title_change_is_a_change() -> None:
+    a = Document("u", "Blinken And Hayashi", (Block("paragraph", "x"),))
+    b = Document("u", "Blinken and Hayashi", (Block("paragraph", "x"),))
+    d = diff_documents(a, b)
+    assert d.title_changed and (d.added, d.removed) == (1, 1)
+
+
+def test_identical_documents_have_no_changes() -> None:
+    assert diff_documents(doc("a", "b"), doc("a", "b")).empty
+
+
+def _transcript(seed: int, size: int) -> list[str]:
+    rng = random.Random(seed)
+    words = ["alliance", "security", "minister", "cooperation", "region", "shared", "today",
+             "economic", "deterrence", "we", "the", "and", "of", "to", "our"]
+    paras = []
+    total = 0
+    while total < size:
+        p = " ".join(rng.choice(words) for _ in range(rng.randint(20, 120))) + "."
+        paras.append(p)
+        total += len(p)
+    return paras
+
+
+def test_large_transcripts_diff_correctly() -> None:
+    """A pair of ~1 MB transcripts with scattered edits: every edit found (speed is in bench/)."""
+    paras = _transcript(1, 1_000_000)
+    edited = list(paras)
+    for i in range(0, len(edited), 500):
+        edited[i] = edited[i].replace(" ", " inserted ", 1)
+    d = diff_documents(doc(*paras), doc(*edited))
+    assert len([c for c in d.changes if c.op == "changed"]) == len(range(0, len(paras), 500))
+    assert d.added == len(range(0, len(paras), 500)) and d.removed == 0
+
+
+def test_one_huge_block_falls_back_to_sentences() -> None:
+    text = " ".join(_transcript(2, 300_000))
+    changed = text.replace("deterrence", "DETERRENCE", 3)
+    segments, added, removed, _ = diff_text(text, changed)
+    assert (added, removed) == (3, 3)
+    assert "".join(s.text for s in segments if s.op != "-").replace("  ", " ").strip() == \
+        changed.replace("  ", " ").strip()
