@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor import crash
 from monitor.blobs import BlobStore, sha256
 from monitor.errors import ArchiveError
 from monitor.models import Document, Event
@@ -214,7 +215,9 @@ class Archive:
             self.db.execute("ROLLBACK")
             raise
         self._depth = 0
+        crash.point("before-commit")
         self._execute("COMMIT")
+        crash.point("after-commit")
 
     def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
@@ -296,6 +299,7 @@ class Archive:
         """Write both blobs, then the row: a row never points at a blob that is not there."""
         raw_sha = self.blobs.put(raw)
         doc_sha = self.blobs.put(canonical(doc))
+        crash.point("blob-written")
         last = self.latest_version(page_id)
         seq = (last.seq if last else 0) + 1
         keep = {k: v for k, v in headers.items()

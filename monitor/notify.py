@@ -13,6 +13,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from monitor import crash
 from monitor.archive import Archive
 from monitor.config import Config, EmailConfig
 from monitor.errors import NotifyError
@@ -113,6 +114,7 @@ async def deliver_outbox(archive: Archive, config: Config, *,
                       loader=archive_loader(archive))
     msg = build_message(cfg, view, digest, now)
     await asyncio.to_thread(send, cfg, msg)
+    crash.point("mail-accepted")
     archive.mark_sent([e.id for e in pending if e.id is not None], digest, stamp)
     log.info("email digest %s sent to %s (%d events)", digest, ", ".join(cfg.to), len(mail))
     return digest

@@ -8,9 +8,9 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
+from monitor import crash
 from monitor import meetings as meeting_stage
 from monitor.archive import Archive, PageRow, VersionRow, text_digest
 from monitor.config import Config, SourceConfig
@@ -392,6 +392,7 @@ async def check(config: Config, *, source_ids: list[str] | None = None, clock: C
     own = archive is None
     archive = archive or Archive.open(config.archive_dir, lock_timeout=config.archive.lock_timeout)
     try:
+        report_stage.recover(config, archive)
         started = run_started = clock()
         run_id = archive.start_run(iso(run_started))
         netlocs = {urlsplit(s.url).netloc for s in config.sources}
@@ -404,9 +405,11 @@ async def check(config: Config, *, source_ids: list[str] | None = None, clock: C
         finished = clock()
         path = report_stage.write_run_report(archive, config, run_id, events,
                                              iso(started), iso(finished))
+        crash.point("report-written")
         with archive.transaction():
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
             archive.finish_run(run_id, iso(finished), str(path))
+        report_stage.publish(config, archive, run_id)
         if email and config.email is not None:
             try:
                 await deliver_outbox(archive, config, clock=clock)
@@ -418,7 +421,3 @@ async def check(config: Config, *, source_ids: list[str] | None = None, clock: C
     finally:
         if own:
             archive.close()
-
-
-def report_path(config: Config, run_id: int) -> Path:
-    return config.reports_dir / f"run-{run_id:06d}.html"

@@ -218,11 +218,44 @@ def write_run_report(archive: Archive, config: Config, run_id: int, events: list
                       loader=archive_loader(archive),
                       href=lambda v: write_version_page(archive, reports, v))
     view = ReportView(**{**view.__dict__, "index_href": "index.html"})
-    path = reports / f"run-{run_id:06d}.html"
-    write_atomic(path, render(view))
-    write_atomic(path.with_suffix(".txt"), render(view, "report.txt"))
-    write_index(archive, config)
+    path = report_file(config, run_id)
+    write_atomic(pending(path), render(view))
+    write_atomic(pending(path.with_suffix(".txt")), render(view, "report.txt"))
     return path
+
+
+def report_file(config: Config, run_id: int) -> Path:
+    return config.reports_dir / f"run-{run_id:06d}.html"
+
+
+def pending(path: Path) -> Path:
+    return path.with_name(path.name + ".pending")
+
+
+def publish(config: Config, archive: Archive, run_id: int) -> None:
+    """Second half of writing a report: after the run's events are marked reported."""
+    path = report_file(config, run_id)
+    for final in (path, path.with_suffix(".txt")):
+        if pending(final).exists():
+            os.replace(pending(final), final)
+    write_index(archive, config)
+
+
+def recover(config: Config, archive: Archive) -> None:
+    """After a crash: publish reports whose run was recorded; drop those whose run was not (its
+    events are still unreported and go into the next report)."""
+    if not config.reports_dir.exists():
+        return
+    finished = {r[0] for r in archive.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")}
+    for stale in config.reports_dir.glob("run-*.pending"):
+        try:
+            run_id = int(stale.name[4:10])
+        except ValueError:
+            continue
+        if run_id in finished:
+            os.replace(stale, stale.with_name(stale.name.removesuffix(".pending")))
+        else:
+            stale.unlink()
 
 
 def write_index(archive: Archive, config: Config) -> None:

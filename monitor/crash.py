@@ -1,0 +1,23 @@
+"""Crash points for the crash trials: `MONITOR_CRASHPOINT=name[:n]` kills the process with
+SIGKILL the n-th time (default first) it passes the point called `name`. Unset, it costs one
+dictionary lookup."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_hits: dict[str, int] = {}
+POINTS = ("blob-written", "before-commit", "after-commit", "report-written", "mail-accepted")
+
+
+def point(name: str) -> None:
+    spec = os.environ.get("MONITOR_CRASHPOINT")
+    if not spec:
+        return
+    target, _, nth = spec.partition(":")
+    if target != name:
+        return
+    _hits[name] = _hits.get(name, 0) + 1
+    if _hits[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

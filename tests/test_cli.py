@@ -1,0 +1,126 @@
+"""End to end through the command line, as scripts use it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.demo import pages as P
+from monitor.localsite import LocalSite
+
+PARAS = ["On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
+         "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
+         "The two ministers confirmed close cooperation."]
+
+
+def write_config(tmp_path: Path, site: LocalSite, extra: str = "") -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"""
+archive: {{dir: snapshots, lock_timeout: 0}}
+reports: {{dir: reports}}
+fetch: {{retries: 0, backoff: 0, timeout: 5}}
+sources:
+  - id: mofa-fm
+    url: {site.url('/fm.html')}
+    profile: mofa
+{extra}""", encoding="utf-8")
+    return path
+
+
+def monitor(tmp_path: Path, *args: str, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def check_json(tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+               ) -> tuple[int, dict[str, Any]]:
+    proc = monitor(tmp_path, "check-now", "--json", "--no-email", *extra, env=env)
+    assert proc.stdout.count("\n") <= 1, proc.stdout
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+
+def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+    write_config(tmp_path, site)
+    code, first = check_json(tmp_path)
+    assert code == 0
+    assert set(first) == {"started_at", "finished_at", "sources_checked", "pages_checked",
+                          "report", "events"}
+    assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1,
+                                "meetings": 1}]
+    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
+                                   [PARAS[0], "The two ministers confirmed closer cooperation."],
+                                   nonce=9)
+    code, second = check_json(tmp_path)
+    assert code == 0
+    assert second["events"] == [{"type": "page_changed", "source": "mofa-fm",
+                                 "url": site.url("/fm.html"),
+                                 "title": "Japan-U.S. Foreign Ministers' Meeting", "added": 1,
+                                 "removed": 1, "trivial": False, "speakers": []}]
+    html = Path(second["report"]).read_text(encoding="utf-8")
+    assert "closer</ins>" in html and "close</del>" in html
+    assert Path(second["report"]).with_suffix(".txt").read_text().count("[-close-]{+closer+}") == 1
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert index.index("run-000002.html") < index.index("run-000001.html")
+    code, third = check_json(tmp_path)
+    assert (code, third["events"]) == (0, [])
+
+    meetings = json.loads(monitor(tmp_path, "meetings", "--json").stdout)
+    assert [(m["date"], m["kind"], m["participants"]) for m in meetings] == [
+        ("2026-03-02", "foreign-ministers", ["Motegi Toshimitsu", "Marco Rubio"])]
+    assert json.loads(monitor(tmp_path, "meetings", "--json", "--since", "2026-04-01").stdout) == []
+
+    history = monitor(tmp_path, "history", "mofa-fm")
+    assert history.returncode == 0 and history.stdout.count("2026-") >= 2
+    diff = monitor(tmp_path, "diff", site.url("/fm.html"), "--from", "1", "--to", "2")
+    assert diff.returncode == 0 and "[-close-]{+closer+}" in diff.stdout
+    out = tmp_path / "d.html"
+    assert monitor(tmp_path, "diff", site.url("/fm.html"), "--html", str(out)).returncode == 0
+    assert "closer</ins>" in out.read_text()
+    verify = monitor(tmp_path, "verify")
+    assert verify.returncode == 0 and "sound" in verify.stdout
+
+
+def test_exit_codes(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+    write_config(tmp_path, site, "  - {id: broken, url: 'http://127.0.0.1:9/'}\n")
+    code, report = check_json(tmp_path)
+    assert code == 1 and report["sources_checked"] == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - {id: a, url: 'https://x.org', selectr: main}\n")
+    proc = monitor(tmp_path, "check-now", "--config", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"monitor: {bad}: sources[0].selectr: unknown key"
+    proc = monitor(tmp_path, "check-now", "--source", "nope")
+    assert proc.returncode == 2 and "no source with id 'nope'" in proc.stderr
+    assert monitor(tmp_path, "validate-config").returncode == 0
+    assert monitor(tmp_path, "no-such-command").returncode == 2
+
+
+@pytest.mark.parametrize("point", ["blob-written", "before-commit", "after-commit",
+                                   "report-written"])
+def test_killed_mid_run_reports_the_change_once(site: LocalSite, tmp_path: Path,
+                                                point: str) -> None:
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+    write_config(tmp_path, site)
+    assert check_json(tmp_path)[0] == 0
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Revised sentence."])
+    proc = monitor(tmp_path, "check-now", "--json", "--no-email",
+                   env={"MONITOR_CRASHPOINT": point})
+    assert proc.returncode == -9 and proc.stdout == ""
+    assert monitor(tmp_path, "verify").returncode == 0
+    code, after = check_json(tmp_path)
+    again = check_json(tmp_path)[1]
+    reported = [e for e in after["events"] + again["events"] if e["type"] == "page_changed"]
+    assert code == 0 and len(reported) == 1
+    reports = sorted((tmp_path / "reports").glob("run-*.html"))
+    assert sum("Revised sentence" in r.read_text() for r in reports) == 1
+    assert not list((tmp_path / "reports").glob("*.pending"))
