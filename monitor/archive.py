@@ -114,7 +114,8 @@ class Lock:
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     raise ArchiveError(
-                        f"archive {self.path.parent} is locked by {self.holder()}") from None
+                        f"archive {self.path.parent} is locked by {self.holder()}"
+                    ) from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} ({' '.join(sys.argv[:2])})\n".encode())
@@ -128,26 +129,52 @@ class Lock:
 
 
 def _page(row: sqlite3.Row) -> PageRow:
-    return PageRow(row["id"], row["url"], row["source_id"], row["role"], row["title"],
-                   row["etag"], row["last_modified"], row["failures"],
-                   row["failing_alerted_at"], row["first_seen"])
+    return PageRow(
+        row["id"],
+        row["url"],
+        row["source_id"],
+        row["role"],
+        row["title"],
+        row["etag"],
+        row["last_modified"],
+        row["failures"],
+        row["failing_alerted_at"],
+        row["first_seen"],
+    )
 
 
 def _version(row: sqlite3.Row) -> VersionRow:
-    return VersionRow(row["id"], row["page_id"], row["seq"], row["fetched_at"], row["raw_sha"],
-                      row["doc_sha"], row["text_sha"], row["rules"], row["size"], row["status"],
-                      row["content_type"], row["final_url"], json.loads(row["headers"] or "{}"))
+    return VersionRow(
+        row["id"],
+        row["page_id"],
+        row["seq"],
+        row["fetched_at"],
+        row["raw_sha"],
+        row["doc_sha"],
+        row["text_sha"],
+        row["rules"],
+        row["size"],
+        row["status"],
+        row["content_type"],
+        row["final_url"],
+        json.loads(row["headers"] or "{}"),
+    )
 
 
 def canonical(doc: Document) -> bytes:
-    return json.dumps(doc.to_json(), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        doc.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode()
 
 
 def text_digest(doc: Document) -> str:
     """What counts as 'the content' for change detection: title and blocks, not links."""
-    body = json.dumps([doc.title, [b.to_json() for b in doc.blocks]], ensure_ascii=False,
-                      sort_keys=True, separators=(",", ":"))
+    body = json.dumps(
+        [doc.title, [b.to_json() for b in doc.blocks]],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return sha256(body.encode())
 
 
@@ -169,14 +196,17 @@ class Archive:
             self.db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{root / 'index.sqlite'}: {exc}") from None
         self._depth = 0
 
     @classmethod
-    def open(cls, root: Path, *, lock: bool = True, lock_timeout: float = 0.0,
-             fsync: bool = False) -> Archive:
+    def open(
+        cls, root: Path, *, lock: bool = True, lock_timeout: float = 0.0, fsync: bool = False
+    ) -> Archive:
         archive = cls(root, fsync=fsync)
         if lock:
             try:
@@ -229,9 +259,11 @@ class Archive:
 
     def ensure_source(self, source_id: str, url: str, kind: str) -> bool:
         """Register a source; True when it has had its baseline."""
-        self._execute("INSERT INTO sources (id, url, kind) VALUES (?, ?, ?) "
-                      "ON CONFLICT(id) DO UPDATE SET url=excluded.url, kind=excluded.kind",
-                      (source_id, url, kind))
+        self._execute(
+            "INSERT INTO sources (id, url, kind) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET url=excluded.url, kind=excluded.kind",
+            (source_id, url, kind),
+        )
         row = self._execute("SELECT baseline_at FROM sources WHERE id=?", (source_id,)).fetchone()
         return row["baseline_at"] is not None
 
@@ -243,22 +275,25 @@ class Archive:
         if source_id is None:
             row = self._execute("SELECT * FROM pages WHERE url=? ORDER BY id", (url,)).fetchone()
         else:
-            row = self._execute("SELECT * FROM pages WHERE url=? AND source_id=?",
-                                (url, source_id)).fetchone()
+            row = self._execute(
+                "SELECT * FROM pages WHERE url=? AND source_id=?", (url, source_id)
+            ).fetchone()
         return _page(row) if row else None
 
     def page_by_id(self, page_id: int) -> PageRow:
         return _page(self._execute("SELECT * FROM pages WHERE id=?", (page_id,)).fetchone())
 
     def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
-        self._execute("INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) "
-                      "VALUES (?, ?, ?, ?)", (url, source_id, role, now))
+        self._execute(
+            "INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) VALUES (?, ?, ?, ?)",
+            (url, source_id, role, now),
+        )
         page = self.page(url, source_id)
         assert page is not None
         return page
 
     def pages(self, source_id: str | None = None, role: str | None = None) -> list[PageRow]:
-        sql, args = "SELECT * FROM pages WHERE 1=1", []
+        sql, args = "SELECT * FROM pages WHERE 1=1", list[str]()
         if source_id:
             sql, args = sql + " AND source_id=?", [*args, source_id]
         if role:
@@ -266,8 +301,15 @@ class Archive:
         return [_page(r) for r in self._execute(sql + " ORDER BY id", tuple(args))]
 
     def update_page(self, page_id: int, **fields: Any) -> None:
-        allowed = {"title", "etag", "last_modified", "failures", "failing_alerted_at",
-                   "last_error", "last_checked"}
+        allowed = {
+            "title",
+            "etag",
+            "last_modified",
+            "failures",
+            "failing_alerted_at",
+            "last_error",
+            "last_checked",
+        }
         assert set(fields) <= allowed, fields
         cols = ", ".join(f"{k}=?" for k in fields)
         self._execute(f"UPDATE pages SET {cols} WHERE id=?", (*fields.values(), page_id))
@@ -275,8 +317,9 @@ class Archive:
     # --- versions and checks ----------------------------------------------------------------
 
     def latest_version(self, page_id: int) -> VersionRow | None:
-        row = self._execute("SELECT * FROM versions WHERE page_id=? ORDER BY seq DESC LIMIT 1",
-                            (page_id,)).fetchone()
+        row = self._execute(
+            "SELECT * FROM versions WHERE page_id=? ORDER BY seq DESC LIMIT 1", (page_id,)
+        ).fetchone()
         return _version(row) if row else None
 
     def versions(self, page_id: int) -> list[VersionRow]:
@@ -284,32 +327,69 @@ class Archive:
         return [_version(r) for r in rows]
 
     def version(self, page_id: int, seq: int) -> VersionRow | None:
-        row = self._execute("SELECT * FROM versions WHERE page_id=? AND seq=?",
-                            (page_id, seq)).fetchone()
+        row = self._execute(
+            "SELECT * FROM versions WHERE page_id=? AND seq=?", (page_id, seq)
+        ).fetchone()
         return _version(row) if row else None
 
     def recent_text_shas(self, page_id: int, limit: int = 6) -> list[str]:
-        rows = self._execute("SELECT text_sha FROM versions WHERE page_id=? ORDER BY seq DESC "
-                             "LIMIT ?", (page_id, limit))
+        rows = self._execute(
+            "SELECT text_sha FROM versions WHERE page_id=? ORDER BY seq DESC LIMIT ?",
+            (page_id, limit),
+        )
         return [r[0] for r in rows]
 
-    def add_version(self, page_id: int, *, fetched_at: str, raw: bytes, doc: Document,
-                    rules: str, status: int | None, content_type: str | None,
-                    final_url: str | None, headers: dict[str, str]) -> VersionRow:
+    def add_version(
+        self,
+        page_id: int,
+        *,
+        fetched_at: str,
+        raw: bytes,
+        doc: Document,
+        rules: str,
+        status: int | None,
+        content_type: str | None,
+        final_url: str | None,
+        headers: dict[str, str],
+    ) -> VersionRow:
         """Write both blobs, then the row: a row never points at a blob that is not there."""
         raw_sha = self.blobs.put(raw)
         doc_sha = self.blobs.put(canonical(doc))
         crash.point("blob-written")
         last = self.latest_version(page_id)
         seq = (last.seq if last else 0) + 1
-        keep = {k: v for k, v in headers.items()
-                if k in ("content-type", "etag", "last-modified", "date", "server",
-                         "content-language", "location")}
+        keep = {
+            k: v
+            for k, v in headers.items()
+            if k
+            in (
+                "content-type",
+                "etag",
+                "last-modified",
+                "date",
+                "server",
+                "content-language",
+                "location",
+            )
+        }
         cur = self._execute(
             "INSERT INTO versions (page_id, seq, fetched_at, raw_sha, doc_sha, text_sha, rules, "
             "size, status, content_type, final_url, headers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (page_id, seq, fetched_at, raw_sha, doc_sha, text_digest(doc), rules, len(raw),
-             status, content_type, final_url, json.dumps(keep)))
+            (
+                page_id,
+                seq,
+                fetched_at,
+                raw_sha,
+                doc_sha,
+                text_digest(doc),
+                rules,
+                len(raw),
+                status,
+                content_type,
+                final_url,
+                json.dumps(keep),
+            ),
+        )
         version = self.latest_version(page_id)
         assert version is not None and version.id == cur.lastrowid
         return version
@@ -320,10 +400,13 @@ class Archive:
     def raw(self, version: VersionRow) -> bytes:
         return self.blobs.get(version.raw_sha)
 
-    def record_check(self, page_id: int, run_id: int | None, at: str, outcome: str,
-                     error: str | None = None) -> None:
-        self._execute("INSERT INTO checks (page_id, run_id, at, outcome, error) VALUES (?,?,?,?,?)",
-                      (page_id, run_id, at, outcome, error))
+    def record_check(
+        self, page_id: int, run_id: int | None, at: str, outcome: str, error: str | None = None
+    ) -> None:
+        self._execute(
+            "INSERT INTO checks (page_id, run_id, at, outcome, error) VALUES (?,?,?,?,?)",
+            (page_id, run_id, at, outcome, error),
+        )
         self._execute("UPDATE pages SET last_checked=? WHERE id=?", (at, page_id))
 
     # --- runs and events --------------------------------------------------------------------
@@ -336,37 +419,60 @@ class Archive:
     def finish_run(self, run_id: int, at: str, report: str | None) -> None:
         self._execute("UPDATE runs SET finished_at=?, report=? WHERE id=?", (at, report, run_id))
 
-    def add_event(self, run_id: int | None, event: Event, at: str, *, version_id: int | None = None,
-                  old_version_id: int | None = None, queue: bool = True) -> int:
+    def add_event(
+        self,
+        run_id: int | None,
+        event: Event,
+        at: str,
+        *,
+        version_id: int | None = None,
+        old_version_id: int | None = None,
+        queue: bool = True,
+    ) -> int:
         cur = self._execute(
             "INSERT INTO events (run_id, type, created_at, source, url, payload, version_id, "
             "old_version_id) VALUES (?,?,?,?,?,?,?,?)",
-            (run_id, event.type, at, event.data.get("source"), event.data.get("url"),
-             json.dumps(event.data, ensure_ascii=False), version_id, old_version_id))
+            (
+                run_id,
+                event.type,
+                at,
+                event.data.get("source"),
+                event.data.get("url"),
+                json.dumps(event.data, ensure_ascii=False),
+                version_id,
+                old_version_id,
+            ),
+        )
         assert cur.lastrowid is not None
         if queue:
-            self._execute("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)",
-                          (cur.lastrowid, at))
+            self._execute(
+                "INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)", (cur.lastrowid, at)
+            )
         return cur.lastrowid
 
     def _events(self, sql: str, args: tuple[Any, ...] = ()) -> list[Event]:
-        return [Event(r["type"], json.loads(r["payload"]), r["id"], r["created_at"])
-                for r in self._execute(sql, args)]
+        return [
+            Event(r["type"], json.loads(r["payload"]), r["id"], r["created_at"])
+            for r in self._execute(sql, args)
+        ]
 
     def unreported_events(self) -> list[Event]:
         return self._events("SELECT * FROM events WHERE reported_run IS NULL ORDER BY id")
 
     def mark_reported(self, event_ids: list[int], run_id: int) -> None:
-        self.db.executemany("UPDATE events SET reported_run=? WHERE id=?",
-                            [(run_id, i) for i in event_ids])
+        self.db.executemany(
+            "UPDATE events SET reported_run=? WHERE id=?", [(run_id, i) for i in event_ids]
+        )
 
     def events(self, since_id: int = 0, limit: int = 1000) -> list[Event]:
-        return self._events("SELECT * FROM events WHERE id > ? ORDER BY id DESC LIMIT ?",
-                            (since_id, limit))
+        return self._events(
+            "SELECT * FROM events WHERE id > ? ORDER BY id DESC LIMIT ?", (since_id, limit)
+        )
 
     def event_versions(self, event_id: int) -> tuple[int | None, int | None]:
-        row = self._execute("SELECT old_version_id, version_id FROM events WHERE id=?",
-                            (event_id,)).fetchone()
+        row = self._execute(
+            "SELECT old_version_id, version_id FROM events WHERE id=?", (event_id,)
+        ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
     def version_by_id(self, version_id: int) -> VersionRow | None:
@@ -374,13 +480,17 @@ class Archive:
         return _version(row) if row else None
 
     def outbox_pending(self) -> list[Event]:
-        return self._events("SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
-                            "WHERE o.sent_at IS NULL ORDER BY e.id")
+        return self._events(
+            "SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
+            "WHERE o.sent_at IS NULL ORDER BY e.id"
+        )
 
     def mark_sent(self, event_ids: list[int], digest: str, at: str) -> None:
         with self.transaction():
-            self.db.executemany("UPDATE outbox SET sent_at=?, digest=? WHERE event_id=?",
-                                [(at, digest, i) for i in event_ids])
+            self.db.executemany(
+                "UPDATE outbox SET sent_at=?, digest=? WHERE event_id=?",
+                [(at, digest, i) for i in event_ids],
+            )
 
     def stats(self) -> dict[str, int]:
         out = {}
@@ -408,20 +518,26 @@ def verify(archive: Archive) -> list[str]:
             problem = archive.blobs.check(digest)
             if problem:
                 problems.append(f"version {vid}: {problem}")
-    dangling = db.execute("SELECT COUNT(*) FROM versions WHERE page_id NOT IN "
-                          "(SELECT id FROM pages)").fetchone()[0]
+    dangling = db.execute(
+        "SELECT COUNT(*) FROM versions WHERE page_id NOT IN (SELECT id FROM pages)"
+    ).fetchone()[0]
     if dangling:
         problems.append(f"{dangling} version(s) belong to no page")
-    gaps = db.execute("SELECT page_id, COUNT(*), MAX(seq) FROM versions GROUP BY page_id "
-                      "HAVING COUNT(*) != MAX(seq)").fetchall()
+    gaps = db.execute(
+        "SELECT page_id, COUNT(*), MAX(seq) FROM versions GROUP BY page_id "
+        "HAVING COUNT(*) != MAX(seq)"
+    ).fetchall()
     for page_id, count, top in gaps:
         problems.append(f"page {page_id}: {count} versions but sequence reaches {top}")
-    bad_events = db.execute("SELECT COUNT(*) FROM events WHERE version_id IS NOT NULL AND "
-                            "version_id NOT IN (SELECT id FROM versions)").fetchone()[0]
+    bad_events = db.execute(
+        "SELECT COUNT(*) FROM events WHERE version_id IS NOT NULL AND "
+        "version_id NOT IN (SELECT id FROM versions)"
+    ).fetchone()[0]
     if bad_events:
         problems.append(f"{bad_events} event(s) point at missing versions")
-    orphans = db.execute("SELECT COUNT(*) FROM outbox WHERE event_id NOT IN "
-                         "(SELECT id FROM events)").fetchone()[0]
+    orphans = db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE event_id NOT IN (SELECT id FROM events)"
+    ).fetchone()[0]
     if orphans:
         problems.append(f"{orphans} outbox row(s) point at missing events")
     return problems

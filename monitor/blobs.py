@@ -1,4 +1,4 @@
-"""Content-addressed, compressed blobs: written atomically, named by the SHA-256 of their content."""
+"""Content-addressed, compressed blobs: written atomically, named by their SHA-256."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ class BlobStore:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            raise ArchiveError(f"cannot write blob under {self.root}: {exc.strerror or exc}") from None
+            raise ArchiveError(
+                f"cannot write blob under {self.root}: {exc.strerror or exc}"
+            ) from None
         return digest
 
     def get(self, digest: str) -> bytes:

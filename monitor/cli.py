@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -26,20 +26,27 @@ out = Console()
 
 def setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> None:
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"monitor: {message}", err=True)
     sys.exit(code)
 
 
 def config_option(func: F) -> F:
-    return click.option("--config", "config_path", default="config.yaml", show_default=True,
-                        type=click.Path(dir_okay=False), help="Path to config.yaml.")(func)
+    return click.option(
+        "--config",
+        "config_path",
+        default="config.yaml",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="Path to config.yaml.",
+    )(func)
 
 
 def load(path: str) -> Config:
@@ -47,7 +54,6 @@ def load(path: str) -> Config:
         return load_config(path)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
-        raise  # unreachable
 
 
 def open_archive(config: Config, *, lock: bool = False) -> Any:
@@ -93,14 +99,23 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
             fail(str(exc), EXIT_USAGE)
     interactive = not as_json and sys.stderr.isatty()
     if interactive:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TextColumn("{task.fields[url]}"),
-                      console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[url]}"),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task("checking", total=None, url="")
-            report = asyncio.run(check(config, source_ids=list(sources) or None,
-                                       email=not no_email,
-                                       progress=lambda _w, url: bar.update(
-                                           task, advance=1, url=url[-60:])))
+            report = asyncio.run(
+                check(
+                    config,
+                    source_ids=list(sources) or None,
+                    email=not no_email,
+                    progress=lambda _w, url: bar.update(task, advance=1, url=url[-60:]),
+                )
+            )
     else:
         report = asyncio.run(check(config, source_ids=list(sources) or None, email=not no_email))
     if as_json:
@@ -114,8 +129,10 @@ def print_summary(report: Any) -> None:
     counts: dict[str, int] = {}
     for event in report.events:
         counts[event.type] = counts.get(event.type, 0) + 1
-    table = Table(title=f"Run {report.run_id}: {report.sources_checked} sources, "
-                        f"{report.pages_checked} pages checked")
+    table = Table(
+        title=f"Run {report.run_id}: {report.sources_checked} sources, "
+        f"{report.pages_checked} pages checked"
+    )
     table.add_column("event")
     table.add_column("count", justify="right")
     for kind, n in sorted(counts.items()):
@@ -125,8 +142,12 @@ def print_summary(report: Any) -> None:
     out.print(table)
     for event in report.events:
         if event.type == "baseline":
-            out.print(f"{event.data['source']}: archive initialised: {event.data['pages']} pages, "
-                      f"{event.data['meetings']} meetings", markup=False, highlight=False)
+            out.print(
+                f"{event.data['source']}: archive initialised: {event.data['pages']} pages, "
+                f"{event.data['meetings']} meetings",
+                markup=False,
+                highlight=False,
+            )
     for source, error in report.failures:
         err.print(f"failed: {source}: {error}", markup=False, highlight=False)
     out.print(f"report: {report.report}", markup=False, highlight=False)
@@ -161,8 +182,14 @@ def meetings(config_path: str, as_json: bool, since: str | None) -> None:
     for col in ("date", "kind", "title", "location", "participants", "sources"):
         table.add_column(col)
     for m in found:
-        table.add_row(m.date, m.kind, m.title, m.location or "", ", ".join(m.participants),
-                      str(len(m.sources)))
+        table.add_row(
+            m.date,
+            m.kind,
+            m.title,
+            m.location or "",
+            ", ".join(m.participants),
+            str(len(m.sources)),
+        )
     out.print(table)
 
 
@@ -191,8 +218,9 @@ def history(config_path: str, what: str) -> None:
         for col in ("version", "fetched", "bytes", "status", "content sha"):
             table.add_column(col)
         for v in archive.versions(page.id):
-            table.add_row(str(v.seq), v.fetched_at, str(v.size), str(v.status or ""),
-                          v.text_sha[:12])
+            table.add_row(
+                str(v.seq), v.fetched_at, str(v.size), str(v.status or ""), v.text_sha[:12]
+            )
         out.print(table)
         if page.role in ("listing", "feed"):
             pages = [p for p in archive.pages(page.source_id) if p.url != page.url]
@@ -204,10 +232,16 @@ def history(config_path: str, what: str) -> None:
 @click.argument("url")
 @click.option("--from", "from_", type=int, default=None, help="Older version number.")
 @click.option("--to", "to", type=int, default=None, help="Newer version number.")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
-              help="Write the diff as an HTML page here.")
-def diff(config_path: str, url: str, from_: int | None, to: int | None,
-         html_out: str | None) -> None:
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the diff as an HTML page here.",
+)
+def diff(
+    config_path: str, url: str, from_: int | None, to: int | None, html_out: str | None
+) -> None:
     """Compare any two archived versions of a page (default: the last two)."""
     from monitor.diff import diff_documents
     from monitor.models import Event
@@ -221,25 +255,44 @@ def diff(config_path: str, url: str, from_: int | None, to: int | None,
             fail(f"{page.url}: only {len(versions)} version(s) archived; nothing to compare")
         by_seq = {v.seq: v for v in versions}
         new_v = by_seq.get(to) if to is not None else versions[-1]
-        old_v = by_seq.get(from_) if from_ is not None else (
-            by_seq.get(new_v.seq - 1) if new_v else None)
+        old_v = (
+            by_seq.get(from_)
+            if from_ is not None
+            else (by_seq.get(new_v.seq - 1) if new_v else None)
+        )
         if old_v is None or new_v is None:
             fail(f"{page.url}: no such version (have 1..{len(versions)})", EXIT_USAGE)
         old_doc, new_doc = archive.document(old_v), archive.document(new_v)
     result = diff_documents(old_doc, new_doc)
     if html_out:
-        event = Event("page_changed", {"source": page.source_id, "url": page.url,
-                                       "title": new_doc.title, "added": result.added,
-                                       "removed": result.removed, "trivial": result.trivial,
-                                       "speakers": list(result.speakers)}, 1)
-        view = build_view([event], title=f"{page.url}: version {old_v.seq} → {new_v.seq}",
-                          run_id=0, started_at=old_v.fetched_at, finished_at=new_v.fetched_at,
-                          loader=lambda _: (old_doc, new_doc, old_v, new_v))
+        event = Event(
+            "page_changed",
+            {
+                "source": page.source_id,
+                "url": page.url,
+                "title": new_doc.title,
+                "added": result.added,
+                "removed": result.removed,
+                "trivial": result.trivial,
+                "speakers": list(result.speakers),
+            },
+            1,
+        )
+        view = build_view(
+            [event],
+            title=f"{page.url}: version {old_v.seq} → {new_v.seq}",
+            run_id=0,
+            started_at=old_v.fetched_at,
+            finished_at=new_v.fetched_at,
+            loader=lambda _: (old_doc, new_doc, old_v, new_v),
+        )
         write_atomic(Path(html_out), render(view))
         click.echo(html_out)
         return
-    click.echo(f"{page.url}: version {old_v.seq} ({old_v.fetched_at}) → {new_v.seq} "
-               f"({new_v.fetched_at}): +{result.added} / -{result.removed}")
+    click.echo(
+        f"{page.url}: version {old_v.seq} ({old_v.fetched_at}) → {new_v.seq} "
+        f"({new_v.fetched_at}): +{result.added} / -{result.removed}"
+    )
     for change in result.changes:
         who = f" {change.speaker}" if change.speaker else ""
         click.echo(f"[{change.op}{who}] {plain_segments(change)}")
@@ -283,8 +336,14 @@ def test_email(config_path: str) -> None:
 
 
 @main.command()
-@click.option("--dir", "directory", default="monitor-demo", show_default=True,
-              type=click.Path(file_okay=False), help="Where the demo's archive and reports go.")
+@click.option(
+    "--dir",
+    "directory",
+    default="monitor-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the demo's archive and reports go.",
+)
 def demo(directory: str) -> None:
     """Run the pipeline offline on a bundled local copy of official-looking pages."""
     from monitor.demo import run_demo

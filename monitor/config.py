@@ -48,9 +48,10 @@ class SourceConfig(_Model):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     url: str
     kind: Literal["page", "listing", "feed"] = "page"
-    profile: Literal[
-        "mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic"
-    ] | None = None
+    profile: (
+        Literal["mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic"]
+        | None
+    ) = None
     selector: str | None = None
     ignore: list[str] = Field(default_factory=list)
     follow: bool | str | None = None  # default: listings follow, feeds keep item content
@@ -147,7 +148,9 @@ class EmailConfig(_Model):
             return None
         value = os.environ.get(self.password_env)
         if value is None:
-            raise ConfigError(f"email.password_env: environment variable {self.password_env} is not set")
+            raise ConfigError(
+                f"email.password_env: environment variable {self.password_env} is not set"
+            )
         return value
 
 

@@ -7,9 +7,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-_META = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
-)
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -17,10 +15,20 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # Japanese sites declare Shift_JIS but use Microsoft's extensions (cp932): decode with the superset.
-_ALIASES = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-            "windows-31j": "cp932", "ms932": "cp932", "euc-jp": "euc_jis_2004",
-            "x-euc-jp": "euc_jis_2004", "iso-8859-1": "cp1252", "latin-1": "cp1252",
-            "us-ascii": "utf-8", "ascii": "utf-8"}
+_ALIASES = {
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "ms932": "cp932",
+    "euc-jp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+}
 
 
 def _codec(name: str | bytes | None) -> str | None:
@@ -50,16 +58,16 @@ def header_charset(content_type: str) -> str | None:
 
 def decode(body: bytes, content_type: str = "") -> tuple[str, str]:
     """Return (text, codec). A declared charset that does not fit the bytes is ignored."""
-    for bom, codec in _BOMS:
+    for bom, bom_codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, "replace"), codec
+            return body[len(bom) :].decode(bom_codec, "replace"), bom_codec
     head = body[:4096]
     meta = _META.search(head) or _XML_DECL.search(head)
     for declared in (header_charset(content_type), meta.group(1) if meta else None):
-        codec = _codec(declared)
-        text = _strict(body, codec)
-        if text is not None and codec is not None:
-            return text, codec
+        declared_codec = _codec(declared)
+        text = _strict(body, declared_codec)
+        if text is not None and declared_codec is not None:
+            return text, declared_codec
     text = _strict(body, "utf-8")
     if text is not None:
         return text, "utf-8"

@@ -50,8 +50,8 @@ def _diff_seq(a: list[str], b: list[str], depth: int = 0) -> list[Segment]:
     while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
         end += 1
     head = [Segment(" ", "".join(a[:start]))]
-    tail = [Segment(" ", "".join(a[len(a) - end:]))] if end else []
-    a_mid, b_mid = a[start:len(a) - end], b[start:len(b) - end]
+    tail = [Segment(" ", "".join(a[len(a) - end :]))] if end else []
+    a_mid, b_mid = a[start : len(a) - end], b[start : len(b) - end]
     if not a_mid or not b_mid:
         mid = [Segment("-", "".join(a_mid)), Segment("+", "".join(b_mid))]
     elif len(a_mid) * len(b_mid) > MAX_CELLS and depth == 0:
@@ -136,8 +136,14 @@ def _pair(olds: list[Block], news: list[Block]) -> list[Change]:
         return out_pairs
     if len(olds) > PAIR_LIMIT or len(news) > PAIR_LIMIT:
         return [removed(o) for o in olds] + [added(n) for n in news]
-    scores = sorted(((similarity(o.text, n.text), i, j) for i, o in enumerate(olds)
-                     for j, n in enumerate(news)), reverse=True)
+    scores = sorted(
+        (
+            (similarity(o.text, n.text), i, j)
+            for i, o in enumerate(olds)
+            for j, n in enumerate(news)
+        ),
+        reverse=True,
+    )
     pairs: dict[int, int] = {}
     used: set[int] = set()
     for score, i, j in scores:
@@ -201,8 +207,13 @@ def diff_documents(old: Document, new: Document) -> DocDiff:
     changes = diff_blocks(old.blocks, new.blocks)
     title_changed = old.title != new.title
     if title_changed:
-        changes.insert(0, changed(Block("heading", old.title, section="title"),
-                                  Block("heading", new.title, section="title")))
+        changes.insert(
+            0,
+            changed(
+                Block("heading", old.title, section="title"),
+                Block("heading", new.title, section="title"),
+            ),
+        )
     speakers: list[str] = []
     for c in changes:
         if c.speaker and not c.trivial and c.speaker not in speakers:

@@ -62,10 +62,15 @@ def parse_feed(text: str, url: str) -> tuple[str, list[FeedItem]]:
         if not link:
             continue
         body = _text(item.find("content:encoded", NS)) or _text(item.find("description"))
-        items.append(FeedItem(
-            url=urldefrag(urljoin(url, link)).url, title=clean(_text(item.find("title"))),
-            html=body, published=_date(_text(item.find("pubDate")) or _text(item.find("dc:date", NS))),
-            guid=_text(item.find("guid")).strip() or None))
+        items.append(
+            FeedItem(
+                url=urldefrag(urljoin(url, link)).url,
+                title=clean(_text(item.find("title"))),
+                html=body,
+                published=_date(_text(item.find("pubDate")) or _text(item.find("dc:date", NS))),
+                guid=_text(item.find("guid")).strip() or None,
+            )
+        )
     return clean(_text(channel.find("title"))), items
 
 
@@ -77,16 +82,25 @@ def _atom(root: ET.Element, url: str) -> tuple[str, list[FeedItem]]:
         if not link:
             continue
         body = _text(entry.find("atom:content", NS)) or _text(entry.find("atom:summary", NS))
-        items.append(FeedItem(
-            url=urldefrag(urljoin(url, link)).url, title=clean(_text(entry.find("atom:title", NS))),
-            html=body,
-            published=_date(_text(entry.find("atom:published", NS)) or _text(entry.find("atom:updated", NS))),
-            guid=_text(entry.find("atom:id", NS)) or None))
+        items.append(
+            FeedItem(
+                url=urldefrag(urljoin(url, link)).url,
+                title=clean(_text(entry.find("atom:title", NS))),
+                html=body,
+                published=_date(
+                    _text(entry.find("atom:published", NS)) or _text(entry.find("atom:updated", NS))
+                ),
+                guid=_text(entry.find("atom:id", NS)) or None,
+            )
+        )
     return clean(_text(root.find("atom:title", NS))), items
 
 
 def looks_like_feed(content_type: str, text: str) -> bool:
     ctype = content_type.lower()
     head = text.lstrip()[:500]
-    return "rss" in ctype or "atom" in ctype or head.startswith("<?xml") and (
-        "<rss" in text[:2000] or "<feed" in text[:2000])
+    return (
+        "rss" in ctype
+        or "atom" in ctype
+        or (head.startswith("<?xml") and ("<rss" in text[:2000] or "<feed" in text[:2000]))
+    )

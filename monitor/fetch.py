@@ -25,8 +25,15 @@ log = logging.getLogger(__name__)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
-TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/rss",
-              "application/atom", "application/json", "application/rdf")
+TEXT_TYPES = (
+    "text/",
+    "application/xhtml",
+    "application/xml",
+    "application/rss",
+    "application/atom",
+    "application/json",
+    "application/rdf",
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 Allow = Callable[[str], bool]
@@ -64,34 +71,53 @@ def is_text(content_type: str) -> bool:
 class Fetcher:
     """One shared client; bounded concurrency overall and per host."""
 
-    def __init__(self, config: FetchConfig, *, sleep: Sleep = asyncio.sleep,
-                 verify: bool = True) -> None:
+    def __init__(
+        self, config: FetchConfig, *, sleep: Sleep = asyncio.sleep, verify: bool = True
+    ) -> None:
         self.config = config
         self._sleep = sleep
         self._all = asyncio.Semaphore(config.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(config.per_host))
-        limits = httpx.Limits(max_connections=config.concurrency * 2,
-                              max_keepalive_connections=config.concurrency)
+            lambda: asyncio.Semaphore(config.per_host)
+        )
+        limits = httpx.Limits(
+            max_connections=config.concurrency * 2, max_keepalive_connections=config.concurrency
+        )
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": config.user_agent or USER_AGENT,
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                     "Accept-Language": "en,ja;q=0.8"},
-            timeout=httpx.Timeout(config.timeout), limits=limits,
-            follow_redirects=False, verify=verify, trust_env=False)
+            headers={
+                "User-Agent": config.user_agent or USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "en,ja;q=0.8",
+            },
+            timeout=httpx.Timeout(config.timeout),
+            limits=limits,
+            follow_redirects=False,
+            verify=verify,
+            trust_env=False,
+        )
 
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    allow: Allow | None = None) -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        allow: Allow | None = None,
+    ) -> FetchResult:
         """Fetch `url`, following redirects that `allow` accepts. Raises FetchError."""
         attempts = self.config.retries + 1
         for attempt in range(attempts):
@@ -99,20 +125,25 @@ class Fetcher:
                 return await self._attempt(url, etag, last_modified, allow)
             except _Retry as retry:
                 if attempt + 1 >= attempts:
-                    raise FetchError(url, f"{retry.reason} (after {attempts} attempts)",
-                                     status=retry.status) from None
+                    raise FetchError(
+                        url, f"{retry.reason} (after {attempts} attempts)", status=retry.status
+                    ) from None
                 delay = retry.delay
                 if delay is not None and delay > self.config.max_retry_after:
-                    raise FetchError(url, f"{retry.reason}; Retry-After {delay:.0f}s exceeds "
-                                     f"max_retry_after", status=retry.status) from None
+                    raise FetchError(
+                        url,
+                        f"{retry.reason}; Retry-After {delay:.0f}s exceeds max_retry_after",
+                        status=retry.status,
+                    ) from None
                 if delay is None:
                     delay = self.config.backoff * (2**attempt)
                 log.debug("retrying %s in %.1fs: %s", url, delay, retry.reason)
                 await self._sleep(delay)
         raise AssertionError("unreachable")
 
-    async def _attempt(self, url: str, etag: str | None, last_modified: str | None,
-                       allow: Allow | None) -> FetchResult:
+    async def _attempt(
+        self, url: str, etag: str | None, last_modified: str | None, allow: Allow | None
+    ) -> FetchResult:
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -137,11 +168,20 @@ class Fetcher:
                 current = target
                 continue
             break
-        return self._result(url, current, status, resp_headers, body, tuple(redirects),
-                            time.monotonic() - started)
+        return self._result(
+            url, current, status, resp_headers, body, tuple(redirects), time.monotonic() - started
+        )
 
-    def _result(self, url: str, final: str, status: int, headers: dict[str, str], body: bytes,
-                redirects: tuple[str, ...], elapsed: float) -> FetchResult:
+    def _result(
+        self,
+        url: str,
+        final: str,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        redirects: tuple[str, ...],
+        elapsed: float,
+    ) -> FetchResult:
         if status in RETRY_STATUS:
             delay = retry_after(headers.get("retry-after")) if status in (429, 503) else None
             raise _Retry(f"HTTP {status}", delay, status)
@@ -153,11 +193,20 @@ class Fetcher:
         text, encoding = ("", None)
         if status == 200 and is_text(content_type):
             text, encoding = decode(body, content_type)
-        return FetchResult(url=url, final_url=final, status=status, headers=headers,
-                           body=body if status != 304 else b"", text=text, encoding=encoding,
-                           content_type=content_type, redirects=redirects,
-                           etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-                           elapsed=elapsed)
+        return FetchResult(
+            url=url,
+            final_url=final,
+            status=status,
+            headers=headers,
+            body=body if status != 304 else b"",
+            text=text,
+            encoding=encoding,
+            content_type=content_type,
+            redirects=redirects,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            elapsed=elapsed,
+        )
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         host = (urlsplit(url).hostname or "").lower()

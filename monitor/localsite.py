@@ -98,8 +98,12 @@ class LocalSite:
     def __enter__(self) -> LocalSite:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def _pick(self, path: str) -> Page | None:
@@ -115,8 +119,11 @@ class LocalSite:
         path = handler.path.split("#")[0]
         page = self._pick(path)
         if page is None:
-            page = Page("<html><head><title>404 Not Found</title></head><body><h1>Not Found"
-                        "</h1></body></html>", status=404)
+            page = Page(
+                "<html><head><title>404 Not Found</title></head><body><h1>Not Found"
+                "</h1></body></html>",
+                status=404,
+            )
         if page.raw is not None:
             page.raw(handler)
             return

@@ -10,28 +10,63 @@ from monitor.dates import find_dates, parse_date, partial_dates, relative_date
 from monitor.models import Document, Meeting, MeetingKind
 from monitor.roster import Official, Roster, default_roster
 
-JAPAN = re.compile(r"\bJapan(?:ese)?\b|日本|日米|訪日|本邦|我が国|総理|外務大臣|防衛大臣|防衛相|外相")
-USA = re.compile(r"\bU\.\s?S\.(?!\w)|\bUS\b|\bUnited States\b|\bAmerican?\b|\bWashington\b|"
-                 r"米国|日米|米側|アメリカ|国務長官|国防長官|戦争長官|大統領")
+JAPAN = re.compile(
+    r"\bJapan(?:ese)?\b|日本|日米|訪日|本邦|我が国|総理|外務大臣|防衛大臣|防衛相|外相"
+)
+USA = re.compile(
+    r"\bU\.\s?S\.(?!\w)|\bUS\b|\bUnited States\b|\bAmerican?\b|\bWashington\b|"
+    r"米国|日米|米側|アメリカ|国務長官|国防長官|戦争長官|大統領"
+)
 MEETING = re.compile(
     r"\bmeet(?:s|ing|ings)?\b|\bmet\b|\btalks?\b|\btelephone\b|\bphone\b|\bcall\b|\bspoke\b|"
     r"\bsummit\b|\bconsultations?\b|\b2\s?\+\s?2\b|Security Consultative Committee|"
-    r"\bbilateral\b|\btrilateral\b|会談|会合|電話|協議|首脳|懇談|2\+2", re.IGNORECASE)
+    r"\bbilateral\b|\btrilateral\b|会談|会合|電話|協議|首脳|懇談|2\+2",
+    re.IGNORECASE,
+)
 KINDS: tuple[tuple[MeetingKind, re.Pattern[str]], ...] = (
-    ("2+2", re.compile(r"\b2\s?\+\s?2\b|2\+2|Security Consultative Committee|\bSCC\b|"
-                       r"安全保障協議委員会|2プラス2", re.IGNORECASE)),
-    ("trilateral", re.compile(r"\btrilateral\b|\bquad(?:rilateral)?\b|日米韓|日米豪|日米比|日米印|"
-                              r"日米豪印|三か国|3か国|三箇国", re.IGNORECASE)),
-    ("telephone-talk", re.compile(r"\btelephone\b|\bphone call\b|\bby phone\b|\bcall with\b|"
-                                  r"\bvideo ?conference\b|\bspoke (?:with|by)\b|電話会談|電話会議|"
-                                  r"テレビ会議", re.IGNORECASE)),
+    (
+        "2+2",
+        re.compile(
+            r"\b2\s?\+\s?2\b|2\+2|Security Consultative Committee|\bSCC\b|"
+            r"安全保障協議委員会|2プラス2",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "trilateral",
+        re.compile(
+            r"\btrilateral\b|\bquad(?:rilateral)?\b|日米韓|日米豪|日米比|日米印|"
+            r"日米豪印|三か国|3か国|三箇国",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "telephone-talk",
+        re.compile(
+            r"\btelephone\b|\bphone call\b|\bby phone\b|\bcall with\b|"
+            r"\bvideo ?conference\b|\bspoke (?:with|by)\b|電話会談|電話会議|"
+            r"テレビ会議",
+            re.IGNORECASE,
+        ),
+    ),
     ("summit", re.compile(r"\bsummit\b|\bleaders'? meeting\b|首脳会談|首脳会合", re.IGNORECASE)),
-    ("defense-ministers", re.compile(r"\bdefen[cs]e ministers?'?(?: meeting| talks)?\b|"
-                                     r"\bdefen[cs]e ministerial\b|\bSecretary of (?:Defense|War)\b|"
-                                     r"防衛相会談|防衛大臣会談|国防長官|戦争長官", re.IGNORECASE)),
-    ("foreign-ministers", re.compile(r"\bforeign ministers?'?(?: meeting| talks)?\b|"
-                                     r"\bSecretary of State\b|外相会談|外務大臣会談|国務長官",
-                                     re.IGNORECASE)),
+    (
+        "defense-ministers",
+        re.compile(
+            r"\bdefen[cs]e ministers?'?(?: meeting| talks)?\b|"
+            r"\bdefen[cs]e ministerial\b|\bSecretary of (?:Defense|War)\b|"
+            r"防衛相会談|防衛大臣会談|国防長官|戦争長官",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "foreign-ministers",
+        re.compile(
+            r"\bforeign ministers?'?(?: meeting| talks)?\b|"
+            r"\bSecretary of State\b|外相会談|外務大臣会談|国務長官",
+            re.IGNORECASE,
+        ),
+    ),
 )
 ROLE_KINDS: dict[frozenset[str], MeetingKind] = {
     frozenset({"prime-minister", "president"}): "summit",
@@ -39,22 +74,49 @@ ROLE_KINDS: dict[frozenset[str], MeetingKind] = {
     frozenset({"defense-minister", "secretary-of-defense"}): "defense-ministers",
 }
 PLACES = {
-    "Tokyo": "Tokyo", "東京": "Tokyo", "Washington, D.C.": "Washington, D.C.",
-    "Washington": "Washington, D.C.", "ワシントン": "Washington, D.C.", "New York": "New York",
-    "ニューヨーク": "New York", "Honolulu": "Honolulu", "ホノルル": "Honolulu", "Osaka": "Osaka",
-    "Hiroshima": "Hiroshima", "Okinawa": "Okinawa", "沖縄": "Okinawa", "Seoul": "Seoul",
-    "Manila": "Manila", "Singapore": "Singapore", "シンガポール": "Singapore",
-    "Brussels": "Brussels", "Ankara": "Ankara", "Jakarta": "Jakarta", "Kuala Lumpur": "Kuala Lumpur",
-    "Vientiane": "Vientiane", "Munich": "Munich", "ミュンヘン": "Munich", "Rome": "Rome",
-    "London": "London", "Paris": "Paris", "Canberra": "Canberra", "Sydney": "Sydney",
-    "Hanoi": "Hanoi", "Bangkok": "Bangkok", "New Delhi": "New Delhi", "Lima": "Lima",
-    "Rio de Janeiro": "Rio de Janeiro", "Camp David": "Camp David", "Yokosuka": "Yokosuka",
+    "Tokyo": "Tokyo",
+    "東京": "Tokyo",
+    "Washington, D.C.": "Washington, D.C.",
+    "Washington": "Washington, D.C.",
+    "ワシントン": "Washington, D.C.",
+    "New York": "New York",
+    "ニューヨーク": "New York",
+    "Honolulu": "Honolulu",
+    "ホノルル": "Honolulu",
+    "Osaka": "Osaka",
+    "Hiroshima": "Hiroshima",
+    "Okinawa": "Okinawa",
+    "沖縄": "Okinawa",
+    "Seoul": "Seoul",
+    "Manila": "Manila",
+    "Singapore": "Singapore",
+    "シンガポール": "Singapore",
+    "Brussels": "Brussels",
+    "Ankara": "Ankara",
+    "Jakarta": "Jakarta",
+    "Kuala Lumpur": "Kuala Lumpur",
+    "Vientiane": "Vientiane",
+    "Munich": "Munich",
+    "ミュンヘン": "Munich",
+    "Rome": "Rome",
+    "London": "London",
+    "Paris": "Paris",
+    "Canberra": "Canberra",
+    "Sydney": "Sydney",
+    "Hanoi": "Hanoi",
+    "Bangkok": "Bangkok",
+    "New Delhi": "New Delhi",
+    "Lima": "Lima",
+    "Rio de Janeiro": "Rio de Janeiro",
+    "Camp David": "Camp David",
+    "Yokosuka": "Yokosuka",
 }
 _PLACE = re.compile("|".join(re.escape(p) for p in sorted(PLACES, key=len, reverse=True)))
 DURATION = re.compile(
     r"(?:for|lasting)\s+(?:approximately|about|around|some)?\s*(\d+|an?|one|two)\s*"
     r"(minutes?|hours?)(?:\s+and\s+(\d+)\s+minutes)?|約?\s*(\d+)\s*分間?|約?\s*(\d+)\s*時間",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 SCAN_BLOCKS = 12
 
 
@@ -65,8 +127,9 @@ def _meeting_text(doc: Document) -> list[str]:
 def _participant_text(doc: Document) -> list[str]:
     """The title and the first paragraphs that report the meeting: who is there, not who is
     mentioned later on."""
-    reporting = [b.text for b in doc.blocks[:SCAN_BLOCKS]
-                 if b.kind != "heading" and MEETING.search(b.text)][:2]
+    reporting = [
+        b.text for b in doc.blocks[:SCAN_BLOCKS] if b.kind != "heading" and MEETING.search(b.text)
+    ][:2]
     return [doc.title, *reporting] if reporting else _meeting_text(doc)
 
 
@@ -76,7 +139,9 @@ def is_about_meeting(doc: Document, roster: Roster | None = None) -> bool:
     if not MEETING.search(head):
         return False
     countries = {o.country for o in (roster or default_roster()).find(head)}
-    return bool((JAPAN.search(head) or "JP" in countries) and (USA.search(head) or "US" in countries))
+    return bool(
+        (JAPAN.search(head) or "JP" in countries) and (USA.search(head) or "US" in countries)
+    )
 
 
 def meeting_date(doc: Document) -> date | None:
@@ -147,8 +212,9 @@ def meeting_duration(doc: Document) -> str | None:
             return f"{match.group(4)} minutes"
         if match.group(5):
             return f"{match.group(5)} hours"
-        amount = {"a": "1", "an": "1", "one": "1", "two": "2"}.get(match.group(1).lower(),
-                                                                   match.group(1))
+        amount = {"a": "1", "an": "1", "one": "1", "two": "2"}.get(
+            match.group(1).lower(), match.group(1)
+        )
         unit = match.group(2).lower().rstrip("s") + ("s" if amount != "1" else "")
         extra = f" {match.group(3)} minutes" if match.group(3) else ""
         return f"{amount} {unit}{extra}"
@@ -201,10 +267,14 @@ def same_meeting(a: Meeting, b: Meeting) -> bool:
     return gap == 0 and len(shared) >= 2
 
 
-_GOOD_TITLE = re.compile(r"Japan-U\.?S\.?|U\.S\.-Japan|日米|Meeting|Talk|Summit|Consultative|"
-                         r"会談|会合|協議", re.IGNORECASE)
-_WEAK_TITLE = re.compile(r"Remarks|Gist|Press|Transcript|Readout|Joint Statement|記者会見",
-                         re.IGNORECASE)
+_GOOD_TITLE = re.compile(
+    r"Japan-U\.?S\.?|U\.S\.-Japan|日米|Meeting|Talk|Summit|Consultative|"
+    r"会談|会合|協議",
+    re.IGNORECASE,
+)
+_WEAK_TITLE = re.compile(
+    r"Remarks|Gist|Press|Transcript|Readout|Joint Statement|記者会見", re.IGNORECASE
+)
 
 
 def title_score(title: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -11,27 +12,38 @@ from monitor.meetings import same_meeting, title_score
 from monitor.models import Event, Meeting
 
 
-def _row(archive: Archive, row: object) -> Meeting:
-    r = row  # sqlite3.Row
-    sources = [s[0] for s in archive.db.execute(
-        "SELECT url FROM meeting_sources WHERE meeting_id=? ORDER BY added_at, url",
-        (r["id"],))]  # type: ignore[index]
-    return Meeting(id=r["id"], date=r["date"], kind=r["kind"], title=r["title"],  # type: ignore[index]
-                   location=r["location"], participants=tuple(json.loads(r["participants"])),  # type: ignore[index]
-                   sources=tuple(sources), duration=r["duration"])  # type: ignore[index]
+def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
+    sources = [
+        s[0]
+        for s in archive.db.execute(
+            "SELECT url FROM meeting_sources WHERE meeting_id=? ORDER BY added_at, url", (r["id"],)
+        )
+    ]
+    return Meeting(
+        id=r["id"],
+        date=r["date"],
+        kind=r["kind"],
+        title=r["title"],
+        location=r["location"],
+        participants=tuple(json.loads(r["participants"])),
+        sources=tuple(sources),
+        duration=r["duration"],
+    )
 
 
 def list_meetings(archive: Archive, since: str | None = None) -> list[Meeting]:
-    rows = archive.db.execute("SELECT * FROM meetings WHERE date >= ? ORDER BY date, id",
-                              (since or "0000-00-00",))
+    rows = archive.db.execute(
+        "SELECT * FROM meetings WHERE date >= ? ORDER BY date, id", (since or "0000-00-00",)
+    )
     return [_row(archive, r) for r in rows]
 
 
 def _nearby(archive: Archive, when: str) -> list[Meeting]:
     day = date.fromisoformat(when)
     lo, hi = (day - timedelta(days=1)).isoformat(), (day + timedelta(days=1)).isoformat()
-    rows = archive.db.execute("SELECT * FROM meetings WHERE date BETWEEN ? AND ? ORDER BY id",
-                              (lo, hi))
+    rows = archive.db.execute(
+        "SELECT * FROM meetings WHERE date BETWEEN ? AND ? ORDER BY id", (lo, hi)
+    )
     return [_row(archive, r) for r in rows]
 
 
@@ -54,16 +66,27 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
         archive.db.execute(
             "UPDATE meetings SET participants=?, location=?, title=?, "
             "duration=COALESCE(duration, ?) WHERE id=?",
-            (json.dumps(list(participants)), location, title, found.duration, known.id))
-        archive.db.execute("INSERT OR IGNORE INTO meeting_sources VALUES (?, ?, ?, ?)",
-                           (known.id, url, source_id, now))
-        merged = replace(known, participants=participants, location=location, title=title,
-                         sources=(*known.sources, url))
-        return Event("meeting_source_added", {"meeting": merged.to_json(), "source": source_id,
-                                              "url": url})
+            (json.dumps(list(participants)), location, title, found.duration, known.id),
+        )
+        archive.db.execute(
+            "INSERT OR IGNORE INTO meeting_sources VALUES (?, ?, ?, ?)",
+            (known.id, url, source_id, now),
+        )
+        merged = replace(
+            known,
+            participants=participants,
+            location=location,
+            title=title,
+            sources=(*known.sources, url),
+        )
+        return Event(
+            "meeting_source_added", {"meeting": merged.to_json(), "source": source_id, "url": url}
+        )
     meeting_id = found.id
-    taken = {r[0] for r in archive.db.execute("SELECT id FROM meetings WHERE id LIKE ?",
-                                               (f"{found.id}%",))}
+    taken = {
+        r[0]
+        for r in archive.db.execute("SELECT id FROM meetings WHERE id LIKE ?", (f"{found.id}%",))
+    }
     n = 2
     while meeting_id in taken:
         meeting_id, n = f"{found.id}-{n}", n + 1
@@ -71,8 +94,18 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
     archive.db.execute(
         "INSERT INTO meetings (id, date, kind, title, location, participants, duration, "
         "first_seen) VALUES (?,?,?,?,?,?,?,?)",
-        (meeting.id, meeting.date, meeting.kind, meeting.title, meeting.location,
-         json.dumps(list(meeting.participants)), meeting.duration, now))
-    archive.db.execute("INSERT INTO meeting_sources VALUES (?, ?, ?, ?)",
-                       (meeting.id, url, source_id, now))
+        (
+            meeting.id,
+            meeting.date,
+            meeting.kind,
+            meeting.title,
+            meeting.location,
+            json.dumps(list(meeting.participants)),
+            meeting.duration,
+            now,
+        ),
+    )
+    archive.db.execute(
+        "INSERT INTO meeting_sources VALUES (?, ?, ?, ?)", (meeting.id, url, source_id, now)
+    )
     return Event("meeting_new", {"meeting": meeting.to_json(), "source": source_id, "url": url})

@@ -23,19 +23,56 @@ NORMALISER_VERSION = 3
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ITEMS = {"li", "dt", "dd"}
-BLOCKS = HEADINGS | ITEMS | {
-    "p", "div", "section", "article", "main", "header", "blockquote", "pre", "figcaption",
-    "figure", "caption", "address", "table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl",
-    "center", "details", "summary", "hr", "body", "html",
-}
+BLOCKS = (
+    HEADINGS
+    | ITEMS
+    | {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "blockquote",
+        "pre",
+        "figcaption",
+        "figure",
+        "caption",
+        "address",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "ul",
+        "ol",
+        "dl",
+        "center",
+        "details",
+        "summary",
+        "hr",
+        "body",
+        "html",
+    }
+)
 CELLS = {"td", "th"}
 MAX_BLOCK_CHARS = 200_000
 
 
 def rules_key(profile: Profile, selector: str | None, ignore: Iterable[str]) -> str:
     """Identifies the normalisation rules a version was made with."""
-    spec = repr((NORMALISER_VERSION, profile.name, profile.version, profile.content,
-                 profile.drops, profile.ignores, selector, tuple(ignore)))
+    spec = repr(
+        (
+            NORMALISER_VERSION,
+            profile.name,
+            profile.version,
+            profile.content,
+            profile.drops,
+            profile.ignores,
+            selector,
+            tuple(ignore),
+        )
+    )
     return f"{NORMALISER_VERSION}.{profile.name}.{hashlib.sha256(spec.encode()).hexdigest()[:12]}"
 
 
@@ -43,8 +80,9 @@ def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def content_root(tree: LexborHTMLParser, url: str, profile: Profile,
-                 selector: str | None) -> LexborNode:
+def content_root(
+    tree: LexborHTMLParser, url: str, profile: Profile, selector: str | None
+) -> LexborNode:
     """The node holding the main content; ContentError when the layout no longer matches."""
     if selector:
         node = tree.css_first(selector)
@@ -57,8 +95,9 @@ def content_root(tree: LexborHTMLParser, url: str, profile: Profile,
             return node
     if profile.fallback_to_body and tree.body is not None:
         return tree.body
-    raise ContentError(url, f"no main content: none of {', '.join(profile.content)} matched "
-                       f"(layout changed?)")
+    raise ContentError(
+        url, f"no main content: none of {', '.join(profile.content)} matched (layout changed?)"
+    )
 
 
 def _title(tree: LexborHTMLParser, root: LexborNode, profile: Profile) -> str:
@@ -154,8 +193,9 @@ def _speaker(text: str, profile: Profile) -> str | None:
     return None
 
 
-def make_blocks(raw: Iterable[tuple[BlockKind, str]], profile: Profile,
-                ignore: Iterable[str]) -> tuple[Block, ...]:
+def make_blocks(
+    raw: Iterable[tuple[BlockKind, str]], profile: Profile, ignore: Iterable[str]
+) -> tuple[Block, ...]:
     patterns = [re.compile(p) for p in (*profile.ignores, *ignore)]
     blocks: list[Block] = []
     speaker: str | None = None
@@ -186,8 +226,14 @@ def links_of(nodes: Iterable[LexborNode], base: str) -> tuple[Link, ...]:
     return tuple(seen.values())
 
 
-def normalise_html(text: str, url: str, profile: Profile, *, selector: str | None = None,
-                   ignore: Iterable[str] = ()) -> Document:
+def normalise_html(
+    text: str,
+    url: str,
+    profile: Profile,
+    *,
+    selector: str | None = None,
+    ignore: Iterable[str] = (),
+) -> Document:
     """Turn an HTML page into a Document; raises ContentError for error pages and lost layouts."""
     tree = parse_html(text)
     check_error_page(tree, url)
@@ -199,13 +245,21 @@ def normalise_html(text: str, url: str, profile: Profile, *, selector: str | Non
             if node.mem_id != root.mem_id:
                 node.decompose()
     blocks = make_blocks(_walk(root), profile, ignore)
-    lang = (tree.css_first("html").attributes.get("lang") if tree.css_first("html") else None)
-    return Document(url=url, title=title, blocks=blocks, links=links,
-                    published=_published(tree, profile),
-                    lang=(lang or profile.lang or "en").split("-")[0])
+    html = tree.css_first("html")
+    lang = html.attributes.get("lang") if html is not None else None
+    return Document(
+        url=url,
+        title=title,
+        blocks=blocks,
+        links=links,
+        published=_published(tree, profile),
+        lang=(lang or profile.lang or "en").split("-")[0],
+    )
 
 
-def listing_links(text: str, url: str, profile: Profile, selector: str | None = None) -> tuple[Link, ...]:
+def listing_links(
+    text: str, url: str, profile: Profile, selector: str | None = None
+) -> tuple[Link, ...]:
     """Links to meeting pages on a listing page, in page order."""
     tree = parse_html(text)
     check_error_page(tree, url)
@@ -255,11 +309,12 @@ def check_error_page(tree: LexborHTMLParser, url: str) -> None:
         raise ContentError(url, "blocked by a WAF/CDN challenge page")
 
 
-# --- PDF -------------------------------------------------------------------------------------------
+# --- PDF ---------------------------------------------------------------------------------
 
 
-def normalise_pdf(body: bytes, url: str, *, ignore: Iterable[str] = (),
-                  profile: Profile) -> Document:
+def normalise_pdf(
+    body: bytes, url: str, *, ignore: Iterable[str] = (), profile: Profile
+) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -285,8 +340,16 @@ def is_pdf(content_type: str, body: bytes) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/pdf" or body[:5] == b"%PDF-"
 
 
-def normalise(body: bytes, text: str, content_type: str, url: str, profile: Profile, *,
-              selector: str | None = None, ignore: Iterable[str] = ()) -> Document:
+def normalise(
+    body: bytes,
+    text: str,
+    content_type: str,
+    url: str,
+    profile: Profile,
+    *,
+    selector: str | None = None,
+    ignore: Iterable[str] = (),
+) -> Document:
     """Any fetched page to a Document: HTML or PDF; other binary content is refused."""
     if is_pdf(content_type, body):
         return normalise_pdf(body, url, ignore=ignore, profile=profile)

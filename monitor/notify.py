@@ -74,8 +74,9 @@ def send(cfg: EmailConfig, msg: EmailMessage) -> None:
     password = cfg.password()
     try:
         if cfg.ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
         with smtp:
@@ -91,8 +92,9 @@ def send(cfg: EmailConfig, msg: EmailMessage) -> None:
         raise NotifyError(f"email via {cfg.host}:{cfg.port}: every recipient refused")
 
 
-async def deliver_outbox(archive: Archive, config: Config, *,
-                         clock: Callable[[], datetime]) -> str | None:
+async def deliver_outbox(
+    archive: Archive, config: Config, *, clock: Callable[[], datetime]
+) -> str | None:
     """Send one digest of every event not yet mailed; mark them sent only once the server has
     accepted it. Returns the digest id, or None when there was nothing to send."""
     cfg = config.email
@@ -109,9 +111,14 @@ async def deliver_outbox(archive: Archive, config: Config, *,
         return None
     digest = digest_id(mail)
     events = consolidate(mail, meetings_now(archive))
-    view = build_view(events, title=f"monitor digest — {stamp[:10]}", run_id=0,
-                      started_at=mail[0].created_at or stamp, finished_at=stamp,
-                      loader=archive_loader(archive))
+    view = build_view(
+        events,
+        title=f"monitor digest — {stamp[:10]}",
+        run_id=0,
+        started_at=mail[0].created_at or stamp,
+        finished_at=stamp,
+        loader=archive_loader(archive),
+    )
     msg = build_message(cfg, view, digest, now)
     await asyncio.to_thread(send, cfg, msg)
     crash.point("mail-accepted")
@@ -125,16 +132,34 @@ def sample_view() -> ReportView:
     from monitor.diff import diff_documents
     from monitor.models import Block, Document
 
-    old = Document("https://example.org/p", "Sample page", (Block("paragraph", "The ministers met."),))
-    new = Document("https://example.org/p", "Sample page",
-                   (Block("paragraph", "The ministers met in Tokyo."),))
-    event = Event("page_changed", {"source": "sample", "url": old.url, "title": old.title,
-                                   "added": 2, "removed": 0, "trivial": False, "speakers": []}, 1)
-    view = build_view([event], title="monitor test email", run_id=0, started_at="", finished_at="",
-                      loader=lambda _: None)
+    old = Document(
+        "https://example.org/p", "Sample page", (Block("paragraph", "The ministers met."),)
+    )
+    new = Document(
+        "https://example.org/p", "Sample page", (Block("paragraph", "The ministers met in Tokyo."),)
+    )
+    event = Event(
+        "page_changed",
+        {
+            "source": "sample",
+            "url": old.url,
+            "title": old.title,
+            "added": 2,
+            "removed": 0,
+            "trivial": False,
+            "speakers": [],
+        },
+        1,
+    )
+    view = build_view(
+        [event],
+        title="monitor test email",
+        run_id=0,
+        started_at="",
+        finished_at="",
+        loader=lambda _: None,
+    )
     page = view.changed[0]
     changes = diff_documents(old, new).changes
     view.changed[0] = type(page)(**{**page.__dict__, "changes": changes})
     return view
-
-

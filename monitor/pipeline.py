@@ -20,15 +20,15 @@ from monitor.feeds import FeedItem, parse_feed
 from monitor.fetch import Fetcher
 from monitor.meetstore import record_meeting
 from monitor.models import Document, Event, FetchResult, Link, RunReport
+from monitor.normalise import _walk as walk_blocks
 from monitor.normalise import (
     listing_document,
     listing_links,
     make_blocks,
     normalise,
+    parse_html,
     rules_key,
 )
-from monitor.normalise import _walk as walk_blocks
-from monitor.normalise import parse_html
 from monitor.sites import Profile, profile_for
 from monitor.urls import UrlPolicy
 
@@ -89,16 +89,19 @@ def item_document(item: FeedItem, profile: Profile, ignore: list[str]) -> Docume
     """A feed item's own content, normalised like a page's."""
     tree = parse_html(f"<html><body><main>{item.html}</main></body></html>")
     root = tree.css_first("main")
+    assert root is not None  # we wrote it
     for drop in profile.drops:
         for node in root.css(drop):
             node.decompose()
     blocks = make_blocks(walk_blocks(root), profile, ignore)
-    return Document(url=item.url, title=item.title, blocks=blocks, published=item.published,
-                    lang=profile.lang)
+    return Document(
+        url=item.url, title=item.title, blocks=blocks, published=item.published, lang=profile.lang
+    )
 
 
-def renormalise(archive: Archive, version: VersionRow, page: PageRow, source: SourceConfig,
-                profile: Profile) -> Document:
+def renormalise(
+    archive: Archive, version: VersionRow, page: PageRow, source: SourceConfig, profile: Profile
+) -> Document:
     """The previous version under today's rules, so a rule change never reads as a page change."""
     stored = archive.document(version)
     if version.rules == rules_key(profile, source.selector, source.ignore):
@@ -112,8 +115,15 @@ def renormalise(archive: Archive, version: VersionRow, page: PageRow, source: So
         if page.role in ("listing", "feed"):
             return stored
         text = raw.decode(version.headers.get("x-monitor-encoding", "utf-8"), "replace")
-        return normalise(raw, text, version.content_type or "", page.url, profile,
-                         selector=source.selector, ignore=source.ignore)
+        return normalise(
+            raw,
+            text,
+            version.content_type or "",
+            page.url,
+            profile,
+            selector=source.selector,
+            ignore=source.ignore,
+        )
     except (ContentError, UnicodeDecodeError, LookupError):
         return stored
 
@@ -135,12 +145,23 @@ class Checker:
             self.archive.record_check(page.id, run.run_id, now, "failed", error)
             self.archive.update_page(page.id, failures=failures, last_error=error)
             alerted = page.failing_alerted_at
-            due = alerted is None or (run.clock() - datetime.fromisoformat(
-                alerted.replace("Z", "+00:00")) >= REMIND_EVERY)
+            due = alerted is None or (
+                run.clock() - datetime.fromisoformat(alerted.replace("Z", "+00:00")) >= REMIND_EVERY
+            )
             if failures >= run.config.failures_before_alert and due:
-                self.archive.add_event(run.run_id, Event("source_failing", {
-                    "source": sr.source.id, "url": page.url, "error": error,
-                    "failures": failures}), now)
+                self.archive.add_event(
+                    run.run_id,
+                    Event(
+                        "source_failing",
+                        {
+                            "source": sr.source.id,
+                            "url": page.url,
+                            "error": error,
+                            "failures": failures,
+                        },
+                    ),
+                    now,
+                )
                 self.archive.update_page(page.id, failing_alerted_at=now)
         run.failures.append((sr.source.id, error))
 
@@ -149,22 +170,33 @@ class Checker:
         if page.failures == 0 and page.failing_alerted_at is None:
             return
         if page.failing_alerted_at is not None:
-            self.archive.add_event(self.run.run_id, Event("source_recovered", {
-                "source": sr.source.id, "url": page.url, "error": "",
-                "failures": page.failures}), self.run.now())
+            self.archive.add_event(
+                self.run.run_id,
+                Event(
+                    "source_recovered",
+                    {
+                        "source": sr.source.id,
+                        "url": page.url,
+                        "error": "",
+                        "failures": page.failures,
+                    },
+                ),
+                self.run.now(),
+            )
         self.archive.update_page(page.id, failures=0, failing_alerted_at=None, last_error=None)
 
     # --- pages ------------------------------------------------------------------------------
 
-    async def fetch(self, sr: SourceRun, page: PageRow, *, conditional: bool
-                    ) -> FetchResult | None:
+    async def fetch(self, sr: SourceRun, page: PageRow, *, conditional: bool) -> FetchResult | None:
         self.run.tick("fetch", page.url)
         self.run.pages_checked += 1
         try:
             return await self.run.fetcher.fetch(
-                page.url, etag=page.etag if conditional else None,
+                page.url,
+                etag=page.etag if conditional else None,
                 last_modified=page.last_modified if conditional else None,
-                allow=self.run.policy.allows if page.role == "discovered" else None)
+                allow=self.run.policy.allows if page.role == "discovered" else None,
+            )
         except FetchError as exc:
             self.fail(sr, page, str(exc))
             return None
@@ -185,16 +217,32 @@ class Checker:
             self.not_modified(sr, page)
             return True
         try:
-            doc = normalise(result.body, result.text, result.content_type, url, sr.profile,
-                            selector=sr.source.selector, ignore=sr.source.ignore)
+            doc = normalise(
+                result.body,
+                result.text,
+                result.content_type,
+                url,
+                sr.profile,
+                selector=sr.source.selector,
+                ignore=sr.source.ignore,
+            )
         except ContentError as exc:
             self.fail(sr, page, str(exc))
             return False
         self.commit(sr, page, doc, result.body, result, extract=True)
         return True
 
-    def commit(self, sr: SourceRun, page: PageRow, doc: Document, raw: bytes,
-               result: FetchResult | None, *, extract: bool, alert: bool = True) -> None:
+    def commit(
+        self,
+        sr: SourceRun,
+        page: PageRow,
+        doc: Document,
+        raw: bytes,
+        result: FetchResult | None,
+        *,
+        extract: bool,
+        alert: bool = True,
+    ) -> None:
         """Archive `doc` if its content changed, with the events it causes, in one transaction."""
         run, archive, now = self.run, self.archive, self.run.now()
         rules = rules_key(sr.profile, sr.source.selector, sr.source.ignore)
@@ -214,34 +262,68 @@ class Checker:
                 archive.record_check(page.id, run.run_id, now, "unchanged")
                 return
             version = archive.add_version(
-                page.id, fetched_at=now, raw=raw, doc=doc, rules=rules,
+                page.id,
+                fetched_at=now,
+                raw=raw,
+                doc=doc,
+                rules=rules,
                 status=result.status if result else None,
                 content_type=result.content_type if result else "text/html",
-                final_url=result.final_url if result else page.url, headers=headers)
+                final_url=result.final_url if result else page.url,
+                headers=headers,
+            )
             archive.record_check(page.id, run.run_id, now, "new-version")
             sr.pages += 1
             if unchanged:
                 return  # same content under new rules: archived, not news
-            flap = previous is not None and sha in archive.recent_text_shas(page.id, FLAP_WINDOW)[1:]
+            flap = (
+                previous is not None and sha in archive.recent_text_shas(page.id, FLAP_WINDOW)[1:]
+            )
             notify = alert and not sr.silent and not flap
             if notify and old_doc is not None and previous is not None:
                 self.changed_event(sr, page, old_doc, doc, previous, version)
             elif notify and old_doc is None and page.role != "page":
-                archive.add_event(run.run_id, Event("page_added", {
-                    "source": sr.source.id, "url": page.url, "title": doc.title}), now,
-                    version_id=version.id)
+                archive.add_event(
+                    run.run_id,
+                    Event(
+                        "page_added", {"source": sr.source.id, "url": page.url, "title": doc.title}
+                    ),
+                    now,
+                    version_id=version.id,
+                )
             if extract:
                 self.meeting(sr, doc, notify=not sr.silent)
 
-    def changed_event(self, sr: SourceRun, page: PageRow, old: Document, new: Document,
-                      previous: VersionRow, version: VersionRow) -> None:
+    def changed_event(
+        self,
+        sr: SourceRun,
+        page: PageRow,
+        old: Document,
+        new: Document,
+        previous: VersionRow,
+        version: VersionRow,
+    ) -> None:
         diff = diff_documents(old, new)
         if diff.empty:
             return
-        self.archive.add_event(self.run.run_id, Event("page_changed", {
-            "source": sr.source.id, "url": page.url, "title": new.title, "added": diff.added,
-            "removed": diff.removed, "trivial": diff.trivial, "speakers": list(diff.speakers)}),
-            self.run.now(), version_id=version.id, old_version_id=previous.id)
+        self.archive.add_event(
+            self.run.run_id,
+            Event(
+                "page_changed",
+                {
+                    "source": sr.source.id,
+                    "url": page.url,
+                    "title": new.title,
+                    "added": diff.added,
+                    "removed": diff.removed,
+                    "trivial": diff.trivial,
+                    "speakers": list(diff.speakers),
+                },
+            ),
+            self.run.now(),
+            version_id=version.id,
+            old_version_id=previous.id,
+        )
 
     def meeting(self, sr: SourceRun, doc: Document, *, notify: bool) -> None:
         found = meeting_stage.extract_meeting(doc)
@@ -297,8 +379,11 @@ class Checker:
 
     async def recheck(self, sr: SourceRun, exclude: set[str]) -> None:
         """Pages found earlier by this source are tracked like configured pages."""
-        pages = [p for p in self.archive.pages(sr.source.id, "discovered")
-                 if p.url not in exclude and p.url not in self.run.checked]
+        pages = [
+            p
+            for p in self.archive.pages(sr.source.id, "discovered")
+            if p.url not in exclude and p.url not in self.run.checked
+        ]
         await asyncio.gather(*(self.check_page(sr, p.url, "discovered") for p in pages))
 
     async def check_feed(self, sr: SourceRun) -> None:
@@ -357,14 +442,23 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
         except MonitorError as exc:
             sr.failed = str(exc)
             run.failures.append((sr.source.id, str(exc)))
-        log.info("%s: %d new version(s)%s", sr.source.id, sr.pages,
-                 f", failed: {sr.failed}" if sr.failed else "")
+        log.info(
+            "%s: %d new version(s)%s",
+            sr.source.id,
+            sr.pages,
+            f", failed: {sr.failed}" if sr.failed else "",
+        )
         if sr.silent and sr.failed is None:
             with run.archive.transaction():
                 run.archive.set_baseline(sr.source.id, run.now())
-                run.archive.add_event(run.run_id, Event("baseline", {
-                    "source": sr.source.id, "pages": sr.pages, "meetings": sr.meetings}),
-                    run.now())
+                run.archive.add_event(
+                    run.run_id,
+                    Event(
+                        "baseline",
+                        {"source": sr.source.id, "pages": sr.pages, "meetings": sr.meetings},
+                    ),
+                    run.now(),
+                )
 
     await asyncio.gather(*(one(sr) for sr in srs))
     return srs
@@ -379,10 +473,16 @@ def select_sources(config: Config, ids: list[str] | None) -> list[SourceConfig]:
     return [config.source(i) for i in ids]
 
 
-async def check(config: Config, *, source_ids: list[str] | None = None, clock: Clock = utcnow,
-                sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                progress: Progress | None = None, email: bool = True,
-                archive: Archive | None = None) -> RunReport:
+async def check(
+    config: Config,
+    *,
+    source_ids: list[str] | None = None,
+    clock: Clock = utcnow,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    progress: Progress | None = None,
+    email: bool = True,
+    archive: Archive | None = None,
+) -> RunReport:
     """Check the (named) sources once, write the run's report, deliver mail. The daemon and
     `check-now` both call this."""
     from monitor import report as report_stage
@@ -403,8 +503,9 @@ async def check(config: Config, *, source_ids: list[str] | None = None, clock: C
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         finished = clock()
-        path = report_stage.write_run_report(archive, config, run_id, events,
-                                             iso(started), iso(finished))
+        path = report_stage.write_run_report(
+            archive, config, run_id, events, iso(started), iso(finished)
+        )
         crash.point("report-written")
         with archive.transaction():
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
@@ -416,8 +517,16 @@ async def check(config: Config, *, source_ids: list[str] | None = None, clock: C
             except MonitorError as exc:
                 log.error("%s", exc)
                 run.failures.append(("email", str(exc)))
-        return RunReport(iso(started), iso(finished), len(sources), run.pages_checked,
-                         tuple(events), tuple(run.failures), str(path), run_id)
+        return RunReport(
+            iso(started),
+            iso(finished),
+            len(sources),
+            run.pages_checked,
+            tuple(events),
+            tuple(run.failures),
+            str(path),
+            run_id,
+        )
     finally:
         if own:
             archive.close()

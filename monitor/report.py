@@ -41,7 +41,10 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("monitor", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
-        undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
     env.filters["safe_url"] = safe_url
     env.filters["plain_segments"] = plain_segments
     return env
@@ -82,9 +85,12 @@ class ReportView:
     @property
     def summary(self) -> str:
         parts = []
-        for n, label in ((len(self.new_meetings), "new meeting"),
-                         (len(self.changed), "revised page"), (len(self.added), "new page"),
-                         (len(self.failing), "failing source")):
+        for n, label in (
+            (len(self.new_meetings), "new meeting"),
+            (len(self.changed), "revised page"),
+            (len(self.added), "new page"),
+            (len(self.failing), "failing source"),
+        ):
             if n:
                 parts.append(f"{n} {label}{'s' if n != 1 else ''}")
         return ", ".join(parts) or ("archive initialised" if self.baselines else "no changes")
@@ -117,9 +123,16 @@ def consolidate(events: Iterable[Event], meetings: dict[str, dict[str, Any]]) ->
     return out
 
 
-def build_view(events: list[Event], *, title: str, run_id: int, started_at: str,
-               finished_at: str, loader: Loader,
-               href: Callable[[VersionRow], str | None] = lambda v: None) -> ReportView:
+def build_view(
+    events: list[Event],
+    *,
+    title: str,
+    run_id: int,
+    started_at: str,
+    finished_at: str,
+    loader: Loader,
+    href: Callable[[VersionRow], str | None] = lambda v: None,
+) -> ReportView:
     view = ReportView(title, run_id, started_at, finished_at)
     for event in events:
         data = event.data
@@ -152,15 +165,29 @@ def _page_view(event: Event, loader: Loader, href: Callable[[VersionRow], str | 
         old_seq, new_seq = old_v.seq, new_v.seq
         old_href, new_href = href(old_v), href(new_v)
     shown = tuple(c for c in changes if c.op != "moved") or changes
-    return PageView(d["source"], d["url"], d.get("title", ""), d.get("added", 0),
-                    d.get("removed", 0), d.get("trivial", False), tuple(d.get("speakers", [])),
-                    shown[:MAX_CHANGES_SHOWN], max(0, len(shown) - MAX_CHANGES_SHOWN),
-                    old_seq, new_seq, old_href, new_href)
+    return PageView(
+        d["source"],
+        d["url"],
+        d.get("title", ""),
+        d.get("added", 0),
+        d.get("removed", 0),
+        d.get("trivial", False),
+        tuple(d.get("speakers", [])),
+        shown[:MAX_CHANGES_SHOWN],
+        max(0, len(shown) - MAX_CHANGES_SHOWN),
+        old_seq,
+        new_seq,
+        old_href,
+        new_href,
+    )
 
 
 def render(view: ReportView, template: str = "report.html") -> str:
-    return environment().get_template(template).render(
-        **{k: getattr(view, k) for k in view.__dataclass_fields__})
+    return (
+        environment()
+        .get_template(template)
+        .render(**{k: getattr(view, k) for k in view.__dataclass_fields__})
+    )
 
 
 # --- writing files (I/O) ---------------------------------------------------------------------
@@ -178,8 +205,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def archive_loader(archive: Archive, renorm: Callable[[VersionRow], Document] | None = None
-                   ) -> Loader:
+def archive_loader(
+    archive: Archive, renorm: Callable[[VersionRow], Document] | None = None
+) -> Loader:
     def load(event_id: int) -> Loaded | None:
         old_id, new_id = archive.event_versions(event_id)
         if old_id is None or new_id is None:
@@ -192,6 +220,7 @@ def archive_loader(archive: Archive, renorm: Callable[[VersionRow], Document] | 
             return old_doc, archive.document(new_v), old_v, new_v
         except ArchiveError:
             return None
+
     return load
 
 
@@ -209,14 +238,25 @@ def write_version_page(archive: Archive, reports: Path, version: VersionRow) -> 
     return rel
 
 
-def write_run_report(archive: Archive, config: Config, run_id: int, events: list[Event],
-                     started_at: str, finished_at: str) -> Path:
+def write_run_report(
+    archive: Archive,
+    config: Config,
+    run_id: int,
+    events: list[Event],
+    started_at: str,
+    finished_at: str,
+) -> Path:
     reports = config.reports_dir
     events = consolidate(events, meetings_now(archive))
-    view = build_view(events, title=f"monitor report — {started_at[:10]}", run_id=run_id,
-                      started_at=started_at, finished_at=finished_at,
-                      loader=archive_loader(archive),
-                      href=lambda v: write_version_page(archive, reports, v))
+    view = build_view(
+        events,
+        title=f"monitor report — {started_at[:10]}",
+        run_id=run_id,
+        started_at=started_at,
+        finished_at=finished_at,
+        loader=archive_loader(archive),
+        href=lambda v: write_version_page(archive, reports, v),
+    )
     view = ReportView(**{**view.__dict__, "index_href": "index.html"})
     path = report_file(config, run_id)
     write_atomic(pending(path), render(view))
@@ -246,7 +286,9 @@ def recover(config: Config, archive: Archive) -> None:
     events are still unreported and go into the next report)."""
     if not config.reports_dir.exists():
         return
-    finished = {r[0] for r in archive.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")}
+    finished = {
+        r[0] for r in archive.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")
+    }
     for stale in config.reports_dir.glob("run-*.pending"):
         try:
             run_id = int(stale.name[4:10])
@@ -262,10 +304,19 @@ def write_index(archive: Archive, config: Config) -> None:
     rows = archive.db.execute(
         "SELECT r.id, r.started_at, r.report, "
         "(SELECT COUNT(*) FROM events e WHERE e.reported_run = r.id AND e.type != 'baseline') n "
-        "FROM runs r ORDER BY r.id DESC LIMIT ?", (config.reports.keep,)).fetchall()
-    runs = [{"id": r["id"], "started_at": r["started_at"], "href": f"run-{r['id']:06d}.html",
-             "summary": f"{r['n']} event(s)" if r["n"] else "no changes"} for r in rows
-            if (config.reports_dir / f"run-{r['id']:06d}.html").exists()]
+        "FROM runs r ORDER BY r.id DESC LIMIT ?",
+        (config.reports.keep,),
+    ).fetchall()
+    runs = [
+        {
+            "id": r["id"],
+            "started_at": r["started_at"],
+            "href": f"run-{r['id']:06d}.html",
+            "summary": f"{r['n']} event(s)" if r["n"] else "no changes",
+        }
+        for r in rows
+        if (config.reports_dir / f"run-{r['id']:06d}.html").exists()
+    ]
     current = config.reports_dir / "index.html"
     html = environment().get_template("index.html").render(runs=runs)
     write_atomic(current, html)

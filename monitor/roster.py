@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -62,15 +63,18 @@ def _date(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def build(entries: list[dict[str, object]]) -> Roster:
+def build(entries: list[dict[str, Any]]) -> Roster:
     officials = []
     by_alias: dict[str, Official] = {}
     for entry in entries:
-        terms = tuple(Term(str(t["role"]), _date(t.get("from")), _date(t.get("to")))
-                      for t in entry.get("terms", []) or [])  # type: ignore[attr-defined]
-        names = [str(entry["name"]), *[str(a) for a in entry.get("aliases", []) or []]]  # type: ignore[attr-defined]
-        official = Official(str(entry["name"]), str(entry["country"]),
-                            tuple(clean(n) for n in names), terms)
+        terms = tuple(
+            Term(str(t["role"]), _date(t.get("from")), _date(t.get("to")))
+            for t in entry.get("terms", []) or []
+        )
+        names = [str(entry["name"]), *[str(a) for a in entry.get("aliases", []) or []]]
+        official = Official(
+            str(entry["name"]), str(entry["country"]), tuple(clean(n) for n in names), terms
+        )
         officials.append(official)
         for alias in official.aliases:
             by_alias.setdefault(alias, official)

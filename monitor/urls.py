@@ -13,8 +13,14 @@ def _private(host: str) -> bool:
         addr = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    return addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved \
-        or addr.is_multicast or addr.is_unspecified
+    return (
+        addr.is_private
+        or addr.is_loopback
+        or addr.is_link_local
+        or addr.is_reserved
+        or addr.is_multicast
+        or addr.is_unspecified
+    )
 
 
 class UrlPolicy:

@@ -97,6 +97,7 @@ class Runner:
 def runner(clock: Clock, sleeps: Sleeps):  # type: ignore[no-untyped-def]
     def make(config: Config) -> Runner:
         return Runner(config, clock, sleeps)
+
     return make
 
 
@@ -120,4 +121,5 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
             if not update:
                 pytest.fail(f"golden file {name} was missing and has been written; review it")
         assert text == path.read_text(encoding="utf-8"), f"differs from golden {name}"
+
     return compare

@@ -17,14 +17,17 @@ def redirect(location: str, status: int = 302) -> Page:
 
 def hang(release: threading.Event, seconds: float = 30) -> RawHandler:
     """Accept the request, then say nothing until released."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         release.wait(seconds)
         h.close_connection = True
+
     return handler
 
 
 def drip(release: threading.Event, chunks: int = 1000, every: float = 0.2) -> RawHandler:
     """Send headers, then one byte every `every` seconds: never finishes in time."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -39,11 +42,13 @@ def drip(release: threading.Event, chunks: int = 1000, every: float = 0.2) -> Ra
             except OSError:
                 break
         h.close_connection = True
+
     return handler
 
 
 def truncated(body: bytes, declared: int) -> RawHandler:
     """Promise `declared` bytes, send fewer, close."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html; charset=utf-8")
@@ -52,11 +57,13 @@ def truncated(body: bytes, declared: int) -> RawHandler:
         h.wfile.write(body)
         h.wfile.flush()
         h.close_connection = True
+
     return handler
 
 
 def reset(body: bytes = b"<html><body><p>partial") -> RawHandler:
     """Send part of a body, then reset the connection (RST)."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -67,6 +74,7 @@ def reset(body: bytes = b"<html><body><p>partial") -> RawHandler:
         h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         h.connection.close()
         h.close_connection = True
+
     return handler
 
 
@@ -78,6 +86,7 @@ def gzip_bomb(size: int) -> Page:
 
 def huge(size: int) -> RawHandler:
     """A body of `size` bytes streamed without Content-Length (chunked)."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -93,4 +102,5 @@ def huge(size: int) -> RawHandler:
         except OSError:
             pass
         h.close_connection = True
+
     return handler

@@ -17,9 +17,17 @@ def doc(text: str) -> Document:
 
 def add(archive: Archive, page_id: int, text: str, raw: bytes = b"<p>raw</p>") -> int:
     with archive.transaction():
-        v = archive.add_version(page_id, fetched_at="2026-03-01T00:00:00Z", raw=raw, doc=doc(text),
-                                rules="r", status=200, content_type="text/html",
-                                final_url="https://x.org/a", headers={"etag": '"1"'})
+        v = archive.add_version(
+            page_id,
+            fetched_at="2026-03-01T00:00:00Z",
+            raw=raw,
+            doc=doc(text),
+            rules="r",
+            status=200,
+            content_type="text/html",
+            final_url="https://x.org/a",
+            headers={"etag": '"1"'},
+        )
     return v.id
 
 
@@ -43,8 +51,17 @@ def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
         page = archive.ensure_page("https://x.org/a", "src", "page", "t")
         with pytest.raises(RuntimeError), archive.transaction():
-            archive.add_version(page.id, fetched_at="t", raw=b"r", doc=doc("x"), rules="r",
-                                status=200, content_type=None, final_url=None, headers={})
+            archive.add_version(
+                page.id,
+                fetched_at="t",
+                raw=b"r",
+                doc=doc("x"),
+                rules="r",
+                status=200,
+                content_type=None,
+                final_url=None,
+                headers={},
+            )
             archive.add_event(1, Event("page_changed", {"source": "src"}), "t")
             raise RuntimeError("crash")
         assert archive.versions(page.id) == [] and archive.unreported_events() == []
@@ -67,6 +84,7 @@ def test_verify_finds_corrupt_and_missing_blobs(tmp_path: Path) -> None:
         version = archive.versions(page.id)[0]
         path = archive.blobs.path(version.raw_sha)
         import zlib
+
         path.write_bytes(zlib.compress(b"tampered"))
         assert any("does not match its hash" in p for p in verify(archive))
         path.unlink()
@@ -74,17 +92,21 @@ def test_verify_finds_corrupt_and_missing_blobs(tmp_path: Path) -> None:
 
 
 def test_blob_names_are_hashes_only(tmp_path: Path) -> None:
-    with Archive.open(tmp_path / "s") as archive:
-        with pytest.raises(ArchiveError, match="invalid blob name"):
-            archive.blobs.path("../../etc/passwd")
+    with (
+        Archive.open(tmp_path / "s") as archive,
+        pytest.raises(ArchiveError, match="invalid blob name"),
+    ):
+        archive.blobs.path("../../etc/passwd")
 
 
 def test_lock_keeps_a_second_process_out_and_names_the_holder(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s"):
-        code = ("import sys; from pathlib import Path; from monitor.archive import Archive\n"
-                "from monitor.errors import ArchiveError\n"
-                f"try: Archive.open(Path({str(tmp_path / 's')!r}))\n"
-                "except ArchiveError as e: print(e); sys.exit(3)\n")
+        code = (
+            "import sys; from pathlib import Path; from monitor.archive import Archive\n"
+            "from monitor.errors import ArchiveError\n"
+            f"try: Archive.open(Path({str(tmp_path / 's')!r}))\n"
+            "except ArchiveError as e: print(e); sys.exit(3)\n"
+        )
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert proc.returncode == 3, proc.stderr
         assert "is locked by pid" in proc.stdout

@@ -14,34 +14,46 @@ import pytest
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite
 
-PARAS = ["On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-         "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-         "The two ministers confirmed close cooperation."]
+PARAS = [
+    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
+    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
+    "The two ministers confirmed close cooperation.",
+]
 
 
 def write_config(tmp_path: Path, site: LocalSite, extra: str = "") -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 archive: {{dir: snapshots, lock_timeout: 0}}
 reports: {{dir: reports}}
 fetch: {{retries: 0, backoff: 0, timeout: 5}}
 sources:
   - id: mofa-fm
-    url: {site.url('/fm.html')}
+    url: {site.url("/fm.html")}
     profile: mofa
-{extra}""", encoding="utf-8")
+{extra}""",
+        encoding="utf-8",
+    )
     return path
 
 
-def monitor(tmp_path: Path, *args: str, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+def monitor(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
-def check_json(tmp_path: Path, *extra: str, env: dict[str, str] | None = None
-               ) -> tuple[int, dict[str, Any]]:
+def check_json(
+    tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
     proc = monitor(tmp_path, "check-now", "--json", "--no-email", *extra, env=env)
     assert proc.stdout.count("\n") <= 1, proc.stdout
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {}
@@ -52,19 +64,35 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
     write_config(tmp_path, site)
     code, first = check_json(tmp_path)
     assert code == 0
-    assert set(first) == {"started_at", "finished_at", "sources_checked", "pages_checked",
-                          "report", "events"}
-    assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1,
-                                "meetings": 1}]
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
-                                   [PARAS[0], "The two ministers confirmed closer cooperation."],
-                                   nonce=9)
+    assert set(first) == {
+        "started_at",
+        "finished_at",
+        "sources_checked",
+        "pages_checked",
+        "report",
+        "events",
+    }
+    assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}]
+    site["/fm.html"] = P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Meeting",
+        "March 2, 2026",
+        [PARAS[0], "The two ministers confirmed closer cooperation."],
+        nonce=9,
+    )
     code, second = check_json(tmp_path)
     assert code == 0
-    assert second["events"] == [{"type": "page_changed", "source": "mofa-fm",
-                                 "url": site.url("/fm.html"),
-                                 "title": "Japan-U.S. Foreign Ministers' Meeting", "added": 1,
-                                 "removed": 1, "trivial": False, "speakers": []}]
+    assert second["events"] == [
+        {
+            "type": "page_changed",
+            "source": "mofa-fm",
+            "url": site.url("/fm.html"),
+            "title": "Japan-U.S. Foreign Ministers' Meeting",
+            "added": 1,
+            "removed": 1,
+            "trivial": False,
+            "speakers": [],
+        }
+    ]
     html = Path(second["report"]).read_text(encoding="utf-8")
     assert "closer</ins>" in html and "close</del>" in html
     assert Path(second["report"]).with_suffix(".txt").read_text().count("[-close-]{+closer+}") == 1
@@ -75,7 +103,8 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
 
     meetings = json.loads(monitor(tmp_path, "meetings", "--json").stdout)
     assert [(m["date"], m["kind"], m["participants"]) for m in meetings] == [
-        ("2026-03-02", "foreign-ministers", ["Motegi Toshimitsu", "Marco Rubio"])]
+        ("2026-03-02", "foreign-ministers", ["Motegi Toshimitsu", "Marco Rubio"])
+    ]
     assert json.loads(monitor(tmp_path, "meetings", "--json", "--since", "2026-04-01").stdout) == []
 
     history = monitor(tmp_path, "history", "mofa-fm")
@@ -105,16 +134,17 @@ def test_exit_codes(site: LocalSite, tmp_path: Path) -> None:
     assert monitor(tmp_path, "no-such-command").returncode == 2
 
 
-@pytest.mark.parametrize("point", ["blob-written", "before-commit", "after-commit",
-                                   "report-written"])
-def test_killed_mid_run_reports_the_change_once(site: LocalSite, tmp_path: Path,
-                                                point: str) -> None:
+@pytest.mark.parametrize(
+    "point", ["blob-written", "before-commit", "after-commit", "report-written"]
+)
+def test_killed_mid_run_reports_the_change_once(
+    site: LocalSite, tmp_path: Path, point: str
+) -> None:
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
     write_config(tmp_path, site)
     assert check_json(tmp_path)[0] == 0
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Revised sentence."])
-    proc = monitor(tmp_path, "check-now", "--json", "--no-email",
-                   env={"MONITOR_CRASHPOINT": point})
+    proc = monitor(tmp_path, "check-now", "--json", "--no-email", env={"MONITOR_CRASHPOINT": point})
     assert proc.returncode == -9 and proc.stdout == ""
     assert monitor(tmp_path, "verify").returncode == 0
     code, after = check_json(tmp_path)

@@ -19,41 +19,60 @@ def error(data: object) -> str:
 def test_the_shipped_config_is_valid_and_lists_every_official_source() -> None:
     config = load_config(Path(__file__).parent.parent / "config.yaml")
     hosts = {s.host for s in config.sources}
-    assert {"www.mofa.go.jp", "www.mod.go.jp", "www.state.gov", "www.defense.gov",
-            "japannews.yomiuri.co.jp", "www.miragenews.com"} <= hosts
+    assert {
+        "www.mofa.go.jp",
+        "www.mod.go.jp",
+        "www.state.gov",
+        "www.defense.gov",
+        "japannews.yomiuri.co.jp",
+        "www.miragenews.com",
+    } <= hosts
     assert any(s.kind == "feed" for s in config.sources)
     assert any(s.url.startswith("https://www.mofa.go.jp/mofaj/") for s in config.sources)
 
 
 def test_unknown_key_is_named_with_its_path() -> None:
-    data = {"sources": [OK["sources"][0], OK["sources"][0] | {"id": "b"},
-                        OK["sources"][0] | {"id": "c", "selectr": "main"}]}
+    data = {
+        "sources": [
+            OK["sources"][0],
+            OK["sources"][0] | {"id": "b"},
+            OK["sources"][0] | {"id": "c", "selectr": "main"},
+        ]
+    }
     assert error(data) == "config.yaml: sources[2].selectr: unknown key"
 
 
-@pytest.mark.parametrize(("patch", "message"), [
-    ({"url": "ftp://x.org/"}, "sources[0].url: 'ftp://x.org/' is not an http(s) URL"),
-    ({"kind": "pages"}, "sources[0].kind: 'pages' is not allowed"),
-    ({"profile": "mofa-en"}, "sources[0].profile: 'mofa-en' is not allowed"),
-    ({"ignore": ["(unclosed"]}, "sources[0].ignore: '(unclosed' is not a valid regular expression"),
-    ({"schedule": "often"}, "sources[0].schedule: 'often' is not an interval"),
-    ({"schedule": "61 * * * *"}, "sources[0].schedule: '61 * * * *' is not a valid cron"),
-    ({"selector": "main[[["}, "sources[0].selector: 'main[[[' is not a valid CSS selector"),
-    ({"id": "has space"}, "sources[0].id: String should match pattern"),
-])
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"url": "ftp://x.org/"}, "sources[0].url: 'ftp://x.org/' is not an http(s) URL"),
+        ({"kind": "pages"}, "sources[0].kind: 'pages' is not allowed"),
+        ({"profile": "mofa-en"}, "sources[0].profile: 'mofa-en' is not allowed"),
+        (
+            {"ignore": ["(unclosed"]},
+            "sources[0].ignore: '(unclosed' is not a valid regular expression",
+        ),
+        ({"schedule": "often"}, "sources[0].schedule: 'often' is not an interval"),
+        ({"schedule": "61 * * * *"}, "sources[0].schedule: '61 * * * *' is not a valid cron"),
+        ({"selector": "main[[["}, "sources[0].selector: 'main[[[' is not a valid CSS selector"),
+        ({"id": "has space"}, "sources[0].id: String should match pattern"),
+    ],
+)
 def test_bad_source_values_are_refused(patch: dict[str, object], message: str) -> None:
     assert message in error({"sources": [OK["sources"][0] | patch]})
 
 
 def test_top_level_problems() -> None:
     assert error({"sources": []}).startswith("config.yaml: sources: List should have at least 1")
-    assert error({"srcs": []}) .startswith("config.yaml: s")
+    assert error({"srcs": []}).startswith("config.yaml: s")
     assert "duplicate id 'a'" in error({"sources": [OK["sources"][0], OK["sources"][0]]})
     assert error(["not", "a", "mapping"]).startswith("config.yaml: expected a mapping")
     assert "email.to: required key is missing" in error(
-        OK | {"email": {"host": "h", "from": "m@x.org"}})
+        OK | {"email": {"host": "h", "from": "m@x.org"}}
+    )
     assert "starttls and ssl cannot both be true" in error(
-        OK | {"email": {"host": "h", "from": "m@x", "to": ["a@x"], "starttls": True, "ssl": True}})
+        OK | {"email": {"host": "h", "from": "m@x", "to": ["a@x"], "starttls": True, "ssl": True}}
+    )
 
 
 def test_files(tmp_path: Path) -> None:
@@ -70,8 +89,17 @@ def test_files(tmp_path: Path) -> None:
 
 
 def test_password_comes_only_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = parse_config(OK | {"email": {"host": "h", "from": "m@x.org", "to": ["a@x.org"],
-                                          "password_env": "MONITOR_TEST_PW"}})
+    config = parse_config(
+        OK
+        | {
+            "email": {
+                "host": "h",
+                "from": "m@x.org",
+                "to": ["a@x.org"],
+                "password_env": "MONITOR_TEST_PW",
+            }
+        }
+    )
     assert config.email is not None
     monkeypatch.delenv("MONITOR_TEST_PW", raising=False)
     with pytest.raises(ConfigError, match="MONITOR_TEST_PW is not set"):

@@ -14,7 +14,7 @@ def test_undeclared_shift_jis_and_euc_jp_are_detected() -> None:
 
 
 def test_declared_charsets_in_header_and_meta() -> None:
-    body = ('<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">' + JA)
+    body = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">' + JA
     assert decode(body.encode("cp932"))[0] == body
     assert decode(JA.encode("cp932"), "text/html; charset=Shift_JIS") == (JA, "cp932")
     assert decode(JA.encode("euc_jp"), "text/html; charset=EUC-JP")[0] == JA

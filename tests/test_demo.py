@@ -15,7 +15,9 @@ def test_demo_runs_offline_and_shows_every_kind_of_change(tmp_path: Path) -> Non
     assert meeting["kind"] == "2+2" and meeting["date"] == "2026-03-02"
     assert len(meeting["sources"]) == 2
     changed = {e.data["title"]: e.data for e in second.events if e.type == "page_changed"}
-    transcript = changed["Secretary Rubio and Japanese Foreign Minister Motegi Before Their Meeting"]
+    transcript = changed[
+        "Secretary Rubio and Japanese Foreign Minister Motegi Before Their Meeting"
+    ]
     assert transcript["speakers"] == ["SECRETARY RUBIO"] and transcript["added"] == 3
     assert len(changed) == 2  # the transcript and the feed item's title; footers are silent
     html = Path(second.report or "").read_text(encoding="utf-8")

@@ -11,8 +11,9 @@ def doc(*texts: str, speaker: str | None = None) -> Document:
 
 
 def test_one_word_edit_is_one_word() -> None:
-    d = diff_documents(doc("The ministers met in Tokyo.", "Second."),
-                       doc("The ministers met in Osaka.", "Second."))
+    d = diff_documents(
+        doc("The ministers met in Tokyo.", "Second."), doc("The ministers met in Osaka.", "Second.")
+    )
     assert len(d.changes) == 1
     change = d.changes[0]
     assert change.op == "changed" and (d.added, d.removed) == (1, 1) and not d.trivial
@@ -20,7 +21,9 @@ def test_one_word_edit_is_one_word() -> None:
 
 
 def test_japanese_is_diffed_character_by_character() -> None:
-    segments, added, removed, trivial = diff_text("日米外相会談を行った。", "日米外相電話会談を行った。")
+    segments, added, removed, trivial = diff_text(
+        "日米外相会談を行った。", "日米外相電話会談を行った。"
+    )
     assert [s for s in segments if s.op != " "] == [Segment("+", "電話")]
     assert (added, removed, trivial) == (2, 0, False)
 
@@ -31,8 +34,9 @@ def test_punctuation_only_edit_is_trivial_but_case_is_not() -> None:
 
 
 def test_added_removed_and_moved_blocks() -> None:
-    d = diff_documents(doc("A first.", "B second.", "C third."),
-                       doc("C third.", "A first.", "D fourth is new."))
+    d = diff_documents(
+        doc("A first.", "B second.", "C third."), doc("C third.", "A first.", "D fourth is new.")
+    )
     ops = sorted(c.op for c in d.changes)
     assert ops == ["added", "moved", "removed"] or ops == ["added", "moved", "moved", "removed"]
     assert any(c.op == "removed" and c.old and c.old.text == "B second." for c in d.changes)
@@ -40,10 +44,22 @@ def test_added_removed_and_moved_blocks() -> None:
 
 
 def test_a_change_knows_its_speaker() -> None:
-    old = Document("u", "T", (Block("paragraph", "MOTEGI: We agree.", "MOTEGI"),
-                              Block("paragraph", "RUBIO: Thanks.", "RUBIO")))
-    new = Document("u", "T", (Block("paragraph", "MOTEGI: We fully agree.", "MOTEGI"),
-                              Block("paragraph", "RUBIO: Thanks.", "RUBIO")))
+    old = Document(
+        "u",
+        "T",
+        (
+            Block("paragraph", "MOTEGI: We agree.", "MOTEGI"),
+            Block("paragraph", "RUBIO: Thanks.", "RUBIO"),
+        ),
+    )
+    new = Document(
+        "u",
+        "T",
+        (
+            Block("paragraph", "MOTEGI: We fully agree.", "MOTEGI"),
+            Block("paragraph", "RUBIO: Thanks.", "RUBIO"),
+        ),
+    )
     assert diff_documents(old, new).speakers == ("MOTEGI",)
 
 
@@ -60,8 +76,23 @@ def test_identical_documents_have_no_changes() -> None:
 
 def _transcript(seed: int, size: int) -> list[str]:
     rng = random.Random(seed)
-    words = ["alliance", "security", "minister", "cooperation", "region", "shared", "today",
-             "economic", "deterrence", "we", "the", "and", "of", "to", "our"]
+    words = [
+        "alliance",
+        "security",
+        "minister",
+        "cooperation",
+        "region",
+        "shared",
+        "today",
+        "economic",
+        "deterrence",
+        "we",
+        "the",
+        "and",
+        "of",
+        "to",
+        "our",
+    ]
     paras = []
     total = 0
     while total < size:
@@ -87,5 +118,7 @@ def test_one_huge_block_falls_back_to_sentences() -> None:
     changed = text.replace("deterrence", "DETERRENCE", 3)
     segments, added, removed, _ = diff_text(text, changed)
     assert (added, removed) == (3, 3)
-    assert "".join(s.text for s in segments if s.op != "-").replace("  ", " ").strip() == \
-        changed.replace("  ", " ").strip()
+    assert (
+        "".join(s.text for s in segments if s.op != "-").replace("  ", " ").strip()
+        == changed.replace("  ", " ").strip()
+    )

@@ -16,13 +16,18 @@ HTML = "<html><head><title>t</title></head><body><main><p>Hello</p></main></body
 
 
 def fetch(url: str, sleeps: Sleeps | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
-    conf = {"retries": 2, "backoff": 1.0, "timeout": 5.0, **{k: v for k, v in kwargs.items()
-                                                            if k in FetchConfig.model_fields}}
+    conf = {
+        "retries": 2,
+        "backoff": 1.0,
+        "timeout": 5.0,
+        **{k: v for k, v in kwargs.items() if k in FetchConfig.model_fields},
+    }
     opts = {k: v for k, v in kwargs.items() if k not in FetchConfig.model_fields}
 
     async def go():  # type: ignore[no-untyped-def]
         async with Fetcher(FetchConfig(**conf), sleep=sleeps or Sleeps()) as f:
             return await f.fetch(url, **opts)
+
     return asyncio.run(go())
 
 
@@ -55,8 +60,9 @@ def test_5xx_retried_with_backoff_then_fails(site: LocalSite, sleeps: Sleeps) ->
 
 
 def test_429_honours_retry_after(site: LocalSite, sleeps: Sleeps) -> None:
-    site.queue("/r", Page("slow down", status=429, headers={"Retry-After": "7"}),
-               Page("busy", status=502))
+    site.queue(
+        "/r", Page("slow down", status=429, headers={"Retry-After": "7"}), Page("busy", status=502)
+    )
     site["/r"] = HTML
     assert fetch(site.url("/r"), sleeps).text == HTML
     assert sleeps.delays == [7.0, 2.0]
@@ -71,6 +77,7 @@ def test_retry_after_too_long_gives_up(site: LocalSite, sleeps: Sleeps) -> None:
 
 def test_retry_after_http_date() -> None:
     from datetime import UTC, datetime
+
     now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
     assert retry_after("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30.0
     assert retry_after("garbage") is None and retry_after("12") == 12.0
@@ -82,7 +89,9 @@ def test_redirects_are_followed_and_recorded(site: LocalSite) -> None:
     site["/new"] = HTML
     result = fetch(site.url("/old"))
     assert result.final_url == site.url("/new") and result.redirects == (
-        site.url("/mid"), site.url("/new"))
+        site.url("/mid"),
+        site.url("/new"),
+    )
 
 
 def test_redirect_loop_and_disallowed_target(site: LocalSite) -> None:
@@ -124,6 +133,7 @@ def test_timeouts_and_broken_connections(site: LocalSite, release: threading.Eve
 
 def test_connection_refused_names_the_url() -> None:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -159,6 +169,7 @@ def test_per_host_concurrency_is_bounded(site: LocalSite, release: threading.Eve
     async def go() -> None:
         async with Fetcher(FetchConfig(per_host=2, concurrency=8)) as f:
             await asyncio.gather(*(f.fetch(site.url(f"/p{i}")) for i in range(6)))
+
     asyncio.run(go())
     assert peak == 2
 

@@ -9,9 +9,11 @@ from monitor.models import Document
 from monitor.normalise import listing_document, listing_links, normalise, normalise_html
 from monitor.sites import PROFILES, profile_for
 
-PARAS = ["On March 2, the ministers held a meeting in Tokyo.",
-         "SECRETARY RUBIO: Thank you — it's a \u201cgreat\u201d day.",
-         "They agreed to meet again."]
+PARAS = [
+    "On March 2, the ministers held a meeting in Tokyo.",
+    "SECRETARY RUBIO: Thank you — it's a \u201cgreat\u201d day.",
+    "They agreed to meet again.",
+]
 
 
 def dump(doc: Document) -> str:
@@ -23,17 +25,29 @@ def dump(doc: Document) -> str:
 
 
 SITES = {
-    "mofa": lambda n: P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
-                                  PARAS, nonce=n),
-    "mofa-ja": lambda n: P.mofa_page("日米外相会談", "令和8年3月2日", [
-        "3月2日、茂木外務大臣は、ルビオ国務長官と会談を行いました。",
-        "茂木大臣：日米同盟は地域の平和の礎です。"], nonce=n, lang="ja"),
-    "state": lambda n: P.state_page("Secretary Rubio's Meeting", "Readout", "March 2, 2026",
-                                    PARAS, nonce=n),
+    "mofa": lambda n: P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS, nonce=n
+    ),
+    "mofa-ja": lambda n: P.mofa_page(
+        "日米外相会談",
+        "令和8年3月2日",
+        [
+            "3月2日、茂木外務大臣は、ルビオ国務長官と会談を行いました。",
+            "茂木大臣：日米同盟は地域の平和の礎です。",
+        ],
+        nonce=n,
+        lang="ja",
+    ),
+    "state": lambda n: P.state_page(
+        "Secretary Rubio's Meeting", "Readout", "March 2, 2026", PARAS, nonce=n
+    ),
     "defense": lambda n: P.defense_page("Readout of a Meeting", "March 2, 2026", PARAS, nonce=n),
-    "japannews": lambda n: P.japannews_page("Gist of Remarks", "March 3, 2026 10:00 JST",
-                                            ["Motegi: We agreed on many points.",
-                                             "Q: Anything else?", *PARAS], nonce=n),
+    "japannews": lambda n: P.japannews_page(
+        "Gist of Remarks",
+        "March 3, 2026 10:00 JST",
+        ["Motegi: We agreed on many points.", "Q: Anything else?", *PARAS],
+        nonce=n,
+    ),
     "miragenews": lambda n: P.miragenews_page("Joint Statement", "March 3, 2026", PARAS, nonce=n),
 }
 
@@ -51,26 +65,57 @@ def test_noise_only_variants_normalise_identically(name: str) -> None:
     docs = [normalise_html(SITES[name](n), url, PROFILES[name]) for n in (1, 2, 5)]
     assert text_digest(docs[0]) == text_digest(docs[1]) == text_digest(docs[2])
     text = docs[0].text
-    for boilerplate in ("Visitors", "Page Top", "Back to", "Share", "Print", "official website",
-                        "Related", "Ranking", "Mirage.News does not", "Views", "Footer",
-                        "Here's how", "Hosted by", "このページのトップへ", "へ戻る"):
+    for boilerplate in (
+        "Visitors",
+        "Page Top",
+        "Back to",
+        "Share",
+        "Print",
+        "official website",
+        "Related",
+        "Ranking",
+        "Mirage.News does not",
+        "Views",
+        "Footer",
+        "Here's how",
+        "Hosted by",
+        "このページのトップへ",
+        "へ戻る",
+    ):
         assert boilerplate not in text, boilerplate
 
 
 def test_speakers_carry_over_turns_and_strip_interpreter() -> None:
-    html = P.state_page("Remarks", "Remarks", "March 2, 2026", [
-        "SECRETARY RUBIO: Good morning.", "We are glad to be here.",
-        "FOREIGN MINISTER MOTEGI: (Via interpreter) Thank you.", "Note: this is not a speaker."])
+    html = P.state_page(
+        "Remarks",
+        "Remarks",
+        "March 2, 2026",
+        [
+            "SECRETARY RUBIO: Good morning.",
+            "We are glad to be here.",
+            "FOREIGN MINISTER MOTEGI: (Via interpreter) Thank you.",
+            "Note: this is not a speaker.",
+        ],
+    )
     doc = normalise_html(html, "https://www.state.gov/x/", PROFILES["state"])
-    speakers = [b.speaker for b in doc.blocks if b.text.startswith(("Good", "We", "Thank", "FOREIGN",
-                                                                     "SECRETARY", "Note"))]
-    assert speakers == ["SECRETARY RUBIO", "SECRETARY RUBIO", "FOREIGN MINISTER MOTEGI",
-                        "FOREIGN MINISTER MOTEGI"]
+    speakers = [
+        b.speaker
+        for b in doc.blocks
+        if b.text.startswith(("Good", "We", "Thank", "FOREIGN", "SECRETARY", "Note"))
+    ]
+    assert speakers == [
+        "SECRETARY RUBIO",
+        "SECRETARY RUBIO",
+        "FOREIGN MINISTER MOTEGI",
+        "FOREIGN MINISTER MOTEGI",
+    ]
 
 
 def test_text_normalisation_removes_only_non_edits() -> None:
-    a = P.mofa_page("T", "March 2, 2026", ["It\u2019s  the\u00a0\u201cbest\u201d \u2014 plan\u200b."])
-    b = P.mofa_page("T", "March 2, 2026", ["It's the \"best\" - plan."])
+    a = P.mofa_page(
+        "T", "March 2, 2026", ["It\u2019s  the\u00a0\u201cbest\u201d \u2014 plan\u200b."]
+    )
+    b = P.mofa_page("T", "March 2, 2026", ['It\'s the "best" - plan.'])
     da, db = (normalise_html(x, "https://www.mofa.go.jp/a.html", PROFILES["mofa"]) for x in (a, b))
     assert text_digest(da) == text_digest(db)
     full = P.mofa_page("T", "令和8年3月2日", ["日米（２＋２）会合"], lang="ja")
@@ -80,43 +125,53 @@ def test_text_normalisation_removes_only_non_edits() -> None:
 
 def test_selector_matching_nothing_is_a_content_error() -> None:
     html = P.mofa_page("T", "March 2, 2026", PARAS)
-    with pytest.raises(ContentError, match=r"selector '#gone' matched nothing \(layout changed\?\)"):
+    with pytest.raises(
+        ContentError, match=r"selector '#gone' matched nothing \(layout changed\?\)"
+    ):
         normalise_html(html, "https://www.mofa.go.jp/a.html", PROFILES["mofa"], selector="#gone")
     with pytest.raises(ContentError, match="no main content"):
-        normalise_html("<html><body><div>x</div></body></html>", "https://www.state.gov/a",
-                       PROFILES["state"].__class__(**{**PROFILES["state"].__dict__,
-                                                      "content": ("#nope",)}))
+        normalise_html(
+            "<html><body><div>x</div></body></html>",
+            "https://www.state.gov/a",
+            PROFILES["state"].__class__(**{**PROFILES["state"].__dict__, "content": ("#nope",)}),
+        )
 
 
-@pytest.mark.parametrize("html", [
-    "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
-    "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You don't have "
-    "permission to access this server. Reference #18.2c3e1602.1700000000.2f1c2b3</body></html>",
-    "<html><head><title>Just a moment...</title></head><body>Checking your browser. "
-    "Cloudflare Ray ID: 7f00000000000000</body></html>",
-    "<html><head><title>ERROR: The request could not be satisfied</title></head><body><h1>403 "
-    "ERROR</h1>Generated by cloudfront (CloudFront)</body></html>",
-    "<html><head><title>ページが見つかりません｜外務省</title></head><body><main><p>お探しのページは"
-    "見つかりませんでした。</p></main></body></html>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
+        "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You don't have "
+        "permission to access this server. Reference #18.2c3e1602.1700000000.2f1c2b3</body></html>",
+        "<html><head><title>Just a moment...</title></head><body>Checking your browser. "
+        "Cloudflare Ray ID: 7f00000000000000</body></html>",
+        "<html><head><title>ERROR: The request could not be satisfied</title></head><body><h1>403 "
+        "ERROR</h1>Generated by cloudfront (CloudFront)</body></html>",
+        "<html><head><title>ページが見つかりません｜外務省</title></head><body><main><p>お探しのページは"
+        "見つかりませんでした。</p></main></body></html>",
+    ],
+)
 def test_error_pages_served_with_200_are_refused(html: str) -> None:
     with pytest.raises(ContentError, match="error page|WAF/CDN"):
-        normalise(html.encode(), html, "text/html", "https://www.mofa.go.jp/x.html",
-                  PROFILES["generic"])
+        normalise(
+            html.encode(), html, "text/html", "https://www.mofa.go.jp/x.html", PROFILES["generic"]
+        )
 
 
 def test_binary_and_empty_bodies_are_refused() -> None:
     with pytest.raises(ContentError, match=r"not an HTML page \(image/png"):
         normalise(b"\x89PNG\r\n", "", "image/png", "https://x.org/a", PROFILES["generic"])
     with pytest.raises(ContentError, match="no text"):
-        normalise(b"<html></html>", "<html></html>", "text/html", "https://x.org/a",
-                  PROFILES["generic"])
+        normalise(
+            b"<html></html>", "<html></html>", "text/html", "https://x.org/a", PROFILES["generic"]
+        )
 
 
 def test_ignore_patterns_drop_volatile_lines() -> None:
     html = P.mofa_page("T", "March 2, 2026", ["Updated at 10:32", "Real content."])
-    doc = normalise_html(html, "https://www.mofa.go.jp/a.html", PROFILES["mofa"],
-                         ignore=[r"^Updated at \d+:\d+$"])
+    doc = normalise_html(
+        html, "https://www.mofa.go.jp/a.html", PROFILES["mofa"], ignore=[r"^Updated at \d+:\d+$"]
+    )
     assert "Real content." in doc.text and "Updated" not in doc.text
 
 
@@ -127,9 +182,13 @@ def test_listing_links_are_a_set() -> None:
     url = "https://www.mofa.go.jp/region/n-america/us/index.html"
     la = listing_links(one, url, PROFILES["mofa"])
     lb = listing_links(two, url, PROFILES["mofa"])
-    assert [link.url for link in la] == ["https://www.mofa.go.jp/a.html",
-                                         "https://www.mofa.go.jp/b.html"]
-    assert text_digest(listing_document(url, "x", la)) == text_digest(listing_document(url, "x", lb))
+    assert [link.url for link in la] == [
+        "https://www.mofa.go.jp/a.html",
+        "https://www.mofa.go.jp/b.html",
+    ]
+    assert text_digest(listing_document(url, "x", la)) == text_digest(
+        listing_document(url, "x", lb)
+    )
 
 
 def test_profiles_are_chosen_by_host_and_path() -> None:

@@ -18,8 +18,9 @@ PARAS = [
 ]
 
 
-def mofa(paras: list[str] = PARAS, nonce: int = 0, title: str = "Japan-U.S. Foreign Ministers' "
-         "Meeting") -> str:
+def mofa(
+    paras: list[str] = PARAS, nonce: int = 0, title: str = "Japan-U.S. Foreign Ministers' Meeting"
+) -> str:
     return P.mofa_page(title, "March 2, 2026", paras, nonce=nonce)
 
 
@@ -32,8 +33,12 @@ def test_baseline_then_edit_then_nothing(site: LocalSite, tmp_path: Path, runner
     run = runner(make_config(tmp_path, [page_source(site)]))
     first = run()
     assert types(first) == ["baseline"]
-    assert of_type(first, "baseline")[0] == {"type": "baseline", "source": "mofa-fm", "pages": 1,
-                                             "meetings": 1}
+    assert of_type(first, "baseline")[0] == {
+        "type": "baseline",
+        "source": "mofa-fm",
+        "pages": 1,
+        "meetings": 1,
+    }
     site["/fm.html"] = mofa([PARAS[0], PARAS[1].replace("close", "very close")], nonce=3)
     second = run()
     changed = of_type(second, "page_changed")
@@ -45,11 +50,13 @@ def test_baseline_then_edit_then_nothing(site: LocalSite, tmp_path: Path, runner
     assert third.events == () and not third.failures
 
 
-def test_footer_timestamp_nav_and_related_changes_are_silent(site: LocalSite, tmp_path: Path,
-                                                             runner) -> None:  # type: ignore[no-untyped-def]
+def test_footer_timestamp_nav_and_related_changes_are_silent(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     site["/s.html"] = P.state_page("Readout", "Readout", "March 2, 2026", PARAS, nonce=1)
-    run = runner(make_config(tmp_path, [{"id": "st", "url": site.url("/s.html"),
-                                         "profile": "state"}]))
+    run = runner(
+        make_config(tmp_path, [{"id": "st", "url": site.url("/s.html"), "profile": "state"}])
+    )
     run()
     for nonce in (2, 3, 4):
         site["/s.html"] = P.state_page("Readout", "Readout", "March 2, 2026", PARAS, nonce=nonce)
@@ -67,7 +74,9 @@ def test_etag_304_costs_no_parse_and_no_version(site: LocalSite, tmp_path: Path,
     assert site.requests[-1].headers.get("if-none-match")
     with sqlite3.connect(tmp_path / "snapshots" / "index.sqlite") as db:
         assert [r[0] for r in db.execute("SELECT outcome FROM checks ORDER BY id")] == [
-            "new-version", "not-modified"]
+            "new-version",
+            "not-modified",
+        ]
 
 
 def test_failures_alert_after_three_then_recover(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
@@ -93,8 +102,10 @@ def test_a_failure_never_reads_as_removed_content(site: LocalSite, tmp_path: Pat
     site["/fm.html"] = mofa()
     run = runner(make_config(tmp_path, [page_source(site)]))
     run()
-    site["/fm.html"] = "<html><head><title>Service Unavailable</title></head><body>" \
-                       "<h1>Service Unavailable</h1></body></html>"
+    site["/fm.html"] = (
+        "<html><head><title>Service Unavailable</title></head><body>"
+        "<h1>Service Unavailable</h1></body></html>"
+    )
     report = run()
     assert report.events == () and report.failures
     site["/fm.html"] = "<html><body><p>layout changed</p></body></html>"
@@ -104,8 +115,9 @@ def test_a_failure_never_reads_as_removed_content(site: LocalSite, tmp_path: Pat
     assert run().events == ()
 
 
-def test_normaliser_rule_change_is_not_a_page_change(site: LocalSite, tmp_path: Path,
-                                                     runner) -> None:  # type: ignore[no-untyped-def]
+def test_normaliser_rule_change_is_not_a_page_change(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa([*PARAS, "Updated 10:31"])
     run = runner(make_config(tmp_path, [page_source(site)]))
     run()
@@ -128,21 +140,40 @@ def test_flip_flopping_page_reports_once(site: LocalSite, tmp_path: Path, runner
     assert seen[0] == ["page_changed"] and all(s == [] for s in seen[1:])
 
 
-def test_listing_follows_new_links_and_reports_new_meeting(site: LocalSite, tmp_path: Path,
-                                                           runner) -> None:  # type: ignore[no-untyped-def]
+def test_listing_follows_new_links_and_reports_new_meeting(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     site["/index.html"] = P.mofa_listing("Relations", [("March 2", [("/fm.html", "FM Meeting")])])
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [{"id": "mofa-us", "url": site.url("/index.html"),
-                                         "kind": "listing", "profile": "mofa"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [
+                {
+                    "id": "mofa-us",
+                    "url": site.url("/index.html"),
+                    "kind": "listing",
+                    "profile": "mofa",
+                }
+            ],
+        )
+    )
     first = run()
     assert of_type(first, "baseline")[0]["pages"] == 2 and site.hits("/fm.html") == 1
-    site["/index.html"] = P.mofa_listing("Relations", [
-        ("March 9", [("/tel.html", "Telephone Talk")]),
-        ("March 2", [("/fm.html", "FM Meeting")])], nonce=2)
-    site["/tel.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Telephone Talk", "March 9, 2026",
-                                    ["On March 9, Mr. MOTEGI Toshimitsu, Minister for Foreign "
-                                     "Affairs, held a telephone talk with Secretary of State Marco "
-                                     "Rubio of the United States."])
+    site["/index.html"] = P.mofa_listing(
+        "Relations",
+        [("March 9", [("/tel.html", "Telephone Talk")]), ("March 2", [("/fm.html", "FM Meeting")])],
+        nonce=2,
+    )
+    site["/tel.html"] = P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Telephone Talk",
+        "March 9, 2026",
+        [
+            "On March 9, Mr. MOTEGI Toshimitsu, Minister for Foreign "
+            "Affairs, held a telephone talk with Secretary of State Marco "
+            "Rubio of the United States."
+        ],
+    )
     second = run()
     assert sorted(types(second)) == ["meeting_new", "page_added"]
     meeting = of_type(second, "meeting_new")[0]["meeting"]
@@ -155,96 +186,194 @@ def test_listing_follows_new_links_and_reports_new_meeting(site: LocalSite, tmp_
 
 
 def test_listing_never_follows_other_hosts(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    site["/index.html"] = P.mofa_listing("Relations", [("March 2", [
-        ("http://elsewhere.invalid/x.html", "Outside"), ("http://10.0.0.1/y.html", "Private"),
-        ("/fm.html", "Inside")])])
+    site["/index.html"] = P.mofa_listing(
+        "Relations",
+        [
+            (
+                "March 2",
+                [
+                    ("http://elsewhere.invalid/x.html", "Outside"),
+                    ("http://10.0.0.1/y.html", "Private"),
+                    ("/fm.html", "Inside"),
+                ],
+            )
+        ],
+    )
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [{"id": "l", "url": site.url("/index.html"),
-                                         "kind": "listing", "profile": "mofa"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
+        )
+    )
     assert of_type(run(), "baseline")[0]["pages"] == 2
     with sqlite3.connect(tmp_path / "snapshots" / "index.sqlite") as db:
         urls = {r[0] for r in db.execute("SELECT url FROM pages")}
     assert urls == {site.url("/index.html"), site.url("/fm.html")}
 
 
-def test_same_meeting_on_two_sites_is_one_meeting(site: LocalSite, tmp_path: Path,
-                                                  runner) -> None:  # type: ignore[no-untyped-def]
+def test_same_meeting_on_two_sites_is_one_meeting(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     """A listing gains a 2+2 page while a republisher posts the same meeting: one meeting_new
     with both sources."""
     site["/mofa/index.html"] = P.mofa_listing("Relations", [("March 2", [("/mofa/fm.html", "FM")])])
     site["/mofa/fm.html"] = mofa()
     site["/mirage/"] = P.miragenews_listing("Mirage News", [("/mirage/ferry.html", "Ferry")])
-    site["/mirage/ferry.html"] = P.miragenews_page("Ferry Terminal Opens", "March 1, 2026",
-                                                    ["A ferry terminal opened."])
-    run = runner(make_config(tmp_path, [
-        {"id": "mofa-us", "url": site.url("/mofa/index.html"), "kind": "listing", "profile": "mofa"},
-        {"id": "mirage", "url": site.url("/mirage/"), "kind": "listing", "profile": "miragenews"}]))
+    site["/mirage/ferry.html"] = P.miragenews_page(
+        "Ferry Terminal Opens", "March 1, 2026", ["A ferry terminal opened."]
+    )
+    run = runner(
+        make_config(
+            tmp_path,
+            [
+                {
+                    "id": "mofa-us",
+                    "url": site.url("/mofa/index.html"),
+                    "kind": "listing",
+                    "profile": "mofa",
+                },
+                {
+                    "id": "mirage",
+                    "url": site.url("/mirage/"),
+                    "kind": "listing",
+                    "profile": "miragenews",
+                },
+            ],
+        )
+    )
     run()
-    site["/mofa/index.html"] = P.mofa_listing("Relations", [
-        ("March 20", [("/mofa/scc.html", "Security Consultative Committee")]),
-        ("March 2", [("/mofa/fm.html", "FM")])])
-    site["/mofa/scc.html"] = P.mofa_page('Japan-U.S. Security Consultative Committee ("2+2")',
-                                         "March 20, 2026", [
-        "On March 20, the Security Consultative Committee (\"2+2\") was held in Washington, D.C., "
-        "with Foreign Minister Motegi, Defense Minister Koizumi, Secretary of State Rubio and "
-        "Secretary of Defense Hegseth."])
-    site["/mirage/"] = P.miragenews_listing("Mirage News", [
-        ("/mirage/scc.html", "U.S.-Japan 2+2 Joint Statement"), ("/mirage/ferry.html", "Ferry")])
-    site["/mirage/scc.html"] = P.miragenews_page("U.S.-Japan 2+2 Joint Statement", "March 21, 2026", [
-        "Secretary Rubio and Secretary Hegseth met their Japanese counterparts Motegi and Koizumi "
-        "in Washington on March 20 for the 2+2."])
+    site["/mofa/index.html"] = P.mofa_listing(
+        "Relations",
+        [
+            ("March 20", [("/mofa/scc.html", "Security Consultative Committee")]),
+            ("March 2", [("/mofa/fm.html", "FM")]),
+        ],
+    )
+    site["/mofa/scc.html"] = P.mofa_page(
+        'Japan-U.S. Security Consultative Committee ("2+2")',
+        "March 20, 2026",
+        [
+            'On March 20, the Security Consultative Committee ("2+2") was held in '
+            "Washington, D.C., with Foreign Minister Motegi, Defense Minister Koizumi, "
+            "Secretary of State Rubio and Secretary of Defense Hegseth."
+        ],
+    )
+    site["/mirage/"] = P.miragenews_listing(
+        "Mirage News",
+        [("/mirage/scc.html", "U.S.-Japan 2+2 Joint Statement"), ("/mirage/ferry.html", "Ferry")],
+    )
+    site["/mirage/scc.html"] = P.miragenews_page(
+        "U.S.-Japan 2+2 Joint Statement",
+        "March 21, 2026",
+        [
+            "Secretary Rubio and Secretary Hegseth met their Japanese counterparts Motegi "
+            "and Koizumi in Washington on March 20 for the 2+2."
+        ],
+    )
     report = run()
     new = of_type(report, "meeting_new")
     assert len(new) == 1 and not of_type(report, "meeting_source_added")
     meeting = new[0]["meeting"]
     assert meeting["date"] == "2026-03-20" and meeting["kind"] == "2+2"
     assert set(meeting["sources"]) == {site.url("/mofa/scc.html"), site.url("/mirage/scc.html")}
-    assert set(meeting["participants"]) == {"Motegi Toshimitsu", "Koizumi Shinjiro",
-                                            "Marco Rubio", "Pete Hegseth"}
+    assert set(meeting["participants"]) == {
+        "Motegi Toshimitsu",
+        "Koizumi Shinjiro",
+        "Marco Rubio",
+        "Pete Hegseth",
+    }
     assert meeting["location"] == "Washington, D.C."
     assert len(of_type(report, "page_added")) == 2
 
 
 def test_shift_jis_page_with_era_date(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    html = P.mofa_page("日米外相電話会談", "令和8年2月20日", [
-        "2月20日、午前9時から約20分間、茂木敏充外務大臣は、マルコ・ルビオ米国国務長官と電話会談を"
-        "行いました。"], lang="ja", charset="Shift_JIS")
-    site["/mofaj/index.html"] = Page(P.mofa_listing("報道発表", [("2月20日付", [
-        ("/mofaj/tel.html", "日米外相電話会談")])], lang="ja").encode("utf-8"))
+    html = P.mofa_page(
+        "日米外相電話会談",
+        "令和8年2月20日",
+        [
+            "2月20日、午前9時から約20分間、茂木敏充外務大臣は、マルコ・ルビオ米国国務長官と電話会談を"
+            "行いました。"
+        ],
+        lang="ja",
+        charset="Shift_JIS",
+    )
+    site["/mofaj/index.html"] = Page(
+        P.mofa_listing(
+            "報道発表", [("2月20日付", [("/mofaj/tel.html", "日米外相電話会談")])], lang="ja"
+        ).encode("utf-8")
+    )
     site["/mofaj/other.html"] = "x"
-    run = runner(make_config(tmp_path, [{"id": "ja", "url": site.url("/mofaj/index.html"),
-                                         "kind": "listing", "profile": "mofa-ja"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [
+                {
+                    "id": "ja",
+                    "url": site.url("/mofaj/index.html"),
+                    "kind": "listing",
+                    "profile": "mofa-ja",
+                }
+            ],
+        )
+    )
     run()
-    site["/mofaj/index.html"] = Page(P.mofa_listing("報道発表", [("2月20日付", [
-        ("/mofaj/tel.html", "日米外相電話会談"), ("/mofaj/new.html", "日米外相電話会談（2回目）")])],
-        lang="ja").encode("utf-8"))
+    site["/mofaj/index.html"] = Page(
+        P.mofa_listing(
+            "報道発表",
+            [
+                (
+                    "2月20日付",
+                    [
+                        ("/mofaj/tel.html", "日米外相電話会談"),
+                        ("/mofaj/new.html", "日米外相電話会談（2回目）"),
+                    ],
+                )
+            ],
+            lang="ja",
+        ).encode("utf-8")
+    )
     site["/mofaj/new.html"] = Page(html.encode("cp932"), content_type="text/html")
     report = run()
     meeting = of_type(report, "meeting_new")[0]["meeting"]
-    assert meeting == {**meeting, "date": "2026-02-20", "kind": "telephone-talk",
-                       "title": "日米外相電話会談", "duration": "20 minutes",
-                       "participants": ["Motegi Toshimitsu", "Marco Rubio"]}
+    assert meeting == {
+        **meeting,
+        "date": "2026-02-20",
+        "kind": "telephone-talk",
+        "title": "日米外相電話会談",
+        "duration": "20 minutes",
+        "participants": ["Motegi Toshimitsu", "Marco Rubio"],
+    }
 
 
 def feed(items: list[tuple[str, str, list[str]]], nonce: int = 0) -> str:
-    return P.state_feed([(u, t, "Mon, 02 Mar 2026 10:00:00 +0000", p) for u, t, p in items],
-                        nonce=nonce)
+    return P.state_feed(
+        [(u, t, "Mon, 02 Mar 2026 10:00:00 +0000", p) for u, t, p in items], nonce=nonce
+    )
 
 
 def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    one = ("https://www.state.gov/a/", "Rubio And Motegi Before Their Meeting",
-           ["SECRETARY RUBIO: Good to see you, Foreign Minister Motegi of Japan."])
+    one = (
+        "https://www.state.gov/a/",
+        "Rubio And Motegi Before Their Meeting",
+        ["SECRETARY RUBIO: Good to see you, Foreign Minister Motegi of Japan."],
+    )
     two = ("https://www.state.gov/b/", "Call with a Partner", ["The Deputy spoke with a partner."])
     site["/feed/"] = Page(feed([one, two]), content_type="application/rss+xml")
-    run = runner(make_config(tmp_path, [{"id": "state-press", "url": site.url("/feed/"),
-                                         "kind": "feed", "profile": "state"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+        )
+    )
     assert of_type(run(), "baseline")[0]["pages"] == 3
     # reorder + new lastBuildDate + hidden nonce: nothing
     site["/feed/"] = Page(feed([two, one], nonce=5), content_type="application/rss+xml")
     assert run().events == ()
     # an edited title is a change of that item; a new item is a page_added
-    three = ("https://www.state.gov/c/", "Readout", ["Secretary Hegseth met Defense Minister "
-                                                      "Koizumi of Japan yesterday in Tokyo."])
+    three = (
+        "https://www.state.gov/c/",
+        "Readout",
+        ["Secretary Hegseth met Defense Minister Koizumi of Japan yesterday in Tokyo."],
+    )
     edited = (one[0], one[1].replace("And", "and"), one[2])
     site["/feed/"] = Page(feed([three, edited, two], nonce=6), content_type="application/rss+xml")
     report = run()
@@ -255,32 +384,53 @@ def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runn
 
 def test_one_bad_source_never_aborts_the_run(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [
-        page_source(site), {"id": "dead", "url": "http://127.0.0.1:9/x"},
-        {"id": "404", "url": site.url("/nope")}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [
+                page_source(site),
+                {"id": "dead", "url": "http://127.0.0.1:9/x"},
+                {"id": "404", "url": site.url("/nope")},
+            ],
+        )
+    )
     report = run()
     assert {s for s, _ in report.failures} == {"dead", "404"}
-    assert of_type(report, "baseline") == [{"type": "baseline", "source": "mofa-fm", "pages": 1,
-                                            "meetings": 1}]
+    assert of_type(report, "baseline") == [
+        {"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}
+    ]
 
 
 def test_selected_sources_only(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
     site["/other.html"] = mofa(nonce=1)
-    run = runner(make_config(tmp_path, [page_source(site), {"id": "other",
-                 "url": site.url("/other.html"), "profile": "mofa"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [page_source(site), {"id": "other", "url": site.url("/other.html"), "profile": "mofa"}],
+        )
+    )
     report = run(source_ids=["other"])
     assert report.sources_checked == 1 and site.hits("/fm.html") == 0
 
 
 @pytest.mark.parametrize("charset", ["cp932", "euc_jp"])
-def test_japanese_encodings_do_not_read_as_changes(site: LocalSite, tmp_path: Path, runner,
-                                                   charset: str) -> None:  # type: ignore[no-untyped-def]
-    html = P.mofa_page("日米外相会談", "令和8年3月2日", ["茂木外務大臣はルビオ国務長官と会談した。"],
-                       lang="ja", charset="x")
+def test_japanese_encodings_do_not_read_as_changes(
+    site: LocalSite, tmp_path: Path, runner, charset: str
+) -> None:  # type: ignore[no-untyped-def]
+    html = P.mofa_page(
+        "日米外相会談",
+        "令和8年3月2日",
+        ["茂木外務大臣はルビオ国務長官と会談した。"],
+        lang="ja",
+        charset="x",
+    )
     site["/ja.html"] = Page(html.replace('charset="x"', "").encode("utf-8"))
-    run = runner(make_config(tmp_path, [{"id": "ja", "url": site.url("/ja.html"),
-                                         "profile": "mofa-ja"}]))
+    run = runner(
+        make_config(tmp_path, [{"id": "ja", "url": site.url("/ja.html"), "profile": "mofa-ja"}])
+    )
     run()
-    site["/ja.html"] = Page(html.replace('charset="x"', "").encode(charset), content_type="text/html")
+    site["/ja.html"] = Page(
+        html.replace('charset="x"', "").encode(charset), content_type="text/html"
+    )
     assert run().events == ()

@@ -4,29 +4,59 @@ from monitor.archive import VersionRow
 from monitor.models import Block, Document, Event
 from monitor.report import ReportView, build_view, consolidate, render, safe_url
 
-XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&'
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
 
 
 def version(seq: int) -> VersionRow:
-    return VersionRow(seq, 1, seq, f"2026-03-0{seq}T00:00:00Z", "a" * 64, "b" * 64, "c" * 64, "r",
-                      10, 200, "text/html", "https://x.org/", {})
+    return VersionRow(
+        seq,
+        1,
+        seq,
+        f"2026-03-0{seq}T00:00:00Z",
+        "a" * 64,
+        "b" * 64,
+        "c" * 64,
+        "r",
+        10,
+        200,
+        "text/html",
+        "https://x.org/",
+        {},
+    )
 
 
 def view_with(old: str, new: str, title: str = "Title", url: str = "https://x.org/p") -> ReportView:
     a = Document(url, title, (Block("paragraph", old, "SECRETARY RUBIO"),))
     b = Document(url, title, (Block("paragraph", new, "SECRETARY RUBIO"),))
-    event = Event("page_changed", {"source": "s", "url": url, "title": title, "added": 1,
-                                   "removed": 1, "trivial": False, "speakers": ["SECRETARY RUBIO"]},
-                  1)
-    return build_view([event], title="report", run_id=7, started_at="2026-03-02T00:00:00Z",
-                      finished_at="2026-03-02T00:01:00Z",
-                      loader=lambda _: (a, b, version(1), version(2)),
-                      href=lambda v: f"versions/1-{v.seq}.html")
+    event = Event(
+        "page_changed",
+        {
+            "source": "s",
+            "url": url,
+            "title": title,
+            "added": 1,
+            "removed": 1,
+            "trivial": False,
+            "speakers": ["SECRETARY RUBIO"],
+        },
+        1,
+    )
+    return build_view(
+        [event],
+        title="report",
+        run_id=7,
+        started_at="2026-03-02T00:00:00Z",
+        finished_at="2026-03-02T00:01:00Z",
+        loader=lambda _: (a, b, version(1), version(2)),
+        href=lambda v: f"versions/1-{v.seq}.html",
+    )
 
 
 def test_report_golden(golden) -> None:  # type: ignore[no-untyped-def]
-    view = view_with("SECRETARY RUBIO: We will expand cooperation on shipbuilding.",
-                     "SECRETARY RUBIO: We will expand cooperation on shipbuilding and minerals.")
+    view = view_with(
+        "SECRETARY RUBIO: We will expand cooperation on shipbuilding.",
+        "SECRETARY RUBIO: We will expand cooperation on shipbuilding and minerals.",
+    )
     golden("report-changed.txt", render(view, "report.txt"))
     golden("report-changed.html", render(view))
 
@@ -52,16 +82,29 @@ def test_safe_url() -> None:
 
 
 def test_consolidate_folds_one_meetings_events() -> None:
-    m = {"id": "2026-03-02-2plus2", "date": "2026-03-02", "kind": "2+2", "title": "t",
-         "location": None, "participants": [], "sources": ["a"]}
+    m = {
+        "id": "2026-03-02-2plus2",
+        "date": "2026-03-02",
+        "kind": "2+2",
+        "title": "t",
+        "location": None,
+        "participants": [],
+        "sources": ["a"],
+    }
     now = {**m, "sources": ["a", "b"]}
-    events = [Event("meeting_new", {"meeting": m}, 1),
-              Event("meeting_source_added", {"meeting": {**m, "sources": ["a", "b"]}}, 2)]
+    events = [
+        Event("meeting_new", {"meeting": m}, 1),
+        Event("meeting_source_added", {"meeting": {**m, "sources": ["a", "b"]}}, 2),
+    ]
     out = consolidate(events, {m["id"]: now})
-    assert [e.type for e in out] == ["meeting_new"] and out[0].data["meeting"]["sources"] == ["a", "b"]
+    assert [e.type for e in out] == ["meeting_new"] and out[0].data["meeting"]["sources"] == [
+        "a",
+        "b",
+    ]
 
 
 def test_empty_run_says_no_changes() -> None:
-    view = build_view([], title="r", run_id=1, started_at="s", finished_at="f",
-                      loader=lambda _: None)
+    view = build_view(
+        [], title="r", run_id=1, started_at="s", finished_at="f", loader=lambda _: None
+    )
     assert "No changes." in render(view) and "No changes." in render(view, "report.txt")

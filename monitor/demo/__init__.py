@@ -26,10 +26,14 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
         first = asyncio.run(check(config, email=False))
         for event in first.events:
             if event.type == "baseline":
-                say(f"  {event.data['source']}: archive initialised: {event.data['pages']} pages, "
-                    f"{event.data['meetings']} meetings")
-        say("Changing the pages: a revised transcript line, a new 2+2 meeting on MOFA's listing "
-            "and on Mirage News, an edited feed title, new footers everywhere ...")
+                say(
+                    f"  {event.data['source']}: archive initialised: {event.data['pages']} pages, "
+                    f"{event.data['meetings']} meetings"
+                )
+        say(
+            "Changing the pages: a revised transcript line, a new 2+2 meeting on MOFA's listing "
+            "and on Mirage News, an edited feed title, new footers everywhere ..."
+        )
         for path, page in site_pages(2, site.base).items():
             site[path] = page
         second = asyncio.run(check(config, email=False))
@@ -37,8 +41,10 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
         data = event.data
         if event.type in ("meeting_new", "meeting_source_added"):
             m = data["meeting"]
-            say(f"  {event.type}: {m['date']} [{m['kind']}] {m['title']} "
-                f"({len(m['sources'])} sources: {', '.join(m['participants'])})")
+            say(
+                f"  {event.type}: {m['date']} [{m['kind']}] {m['title']} "
+                f"({len(m['sources'])} sources: {', '.join(m['participants'])})"
+            )
         elif event.type == "page_changed":
             who = f", words of {', '.join(data['speakers'])}" if data["speakers"] else ""
             say(f"  page_changed: {data['title']} (+{data['added']}/-{data['removed']}{who})")

@@ -19,25 +19,35 @@ def _paras(paragraphs: Sequence[str]) -> str:
 # --- MOFA (English and Japanese) ----------------------------------------------------------------
 
 
-def mofa_page(title: str, date_text: str, paragraphs: Sequence[str], *, nonce: int = 0,
-              lang: str = "en", charset: str = "UTF-8") -> str:
+def mofa_page(
+    title: str,
+    date_text: str,
+    paragraphs: Sequence[str],
+    *,
+    nonce: int = 0,
+    lang: str = "en",
+    charset: str = "UTF-8",
+) -> str:
     ja = lang == "ja"
     site = "外務省" if ja else "Ministry of Foreign Affairs of Japan"
     back = "日米関係へ戻る" if ja else "Back to Japan-United States of America Relations"
     top = "このページのトップへ戻る" if ja else "Page Top"
-    share = "<span>シェア</span><span>メール</span><span>印刷</span>" if ja else \
-        "<span>Share</span><span>Email</span><span>Print</span>"
+    share = (
+        "<span>シェア</span><span>メール</span><span>印刷</span>"
+        if ja
+        else "<span>Share</span><span>Email</span><span>Print</span>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head><meta charset="{charset}"><title>{escape(title)}｜{site}</title></head>
 <body>
 <header id="header"><div id="logo-mofa"><a href="/"><img src="/files/logo.png" alt="{site}"></a></div>
-<div class="menu-sub"><a href="#contents">{'本文へ' if ja else 'Skip to main content'}</a>
-<a href="/sitemap.html">{'サイトマップ' if ja else 'Site map'}</a></div>
+<div class="menu-sub"><a href="#contents">{"本文へ" if ja else "Skip to main content"}</a>
+<a href="/sitemap.html">{"サイトマップ" if ja else "Site map"}</a></div>
 <form id="cse-search-box"><input type="text" name="q"></form></header>
-<nav id="navi-global"><ul><li><a href="/policy/">{'外交政策' if ja else 'Foreign Policy'}</a></li>
-<li><a href="/region/">{'国・地域' if ja else 'Countries &amp; Regions'}</a></li></ul></nav>
-<div id="breadcrumb"><a href="/">{'トップページ' if ja else 'Home'}</a> &gt; {escape(title)}</div>
+<nav id="navi-global"><ul><li><a href="/policy/">{"外交政策" if ja else "Foreign Policy"}</a></li>
+<li><a href="/region/">{"国・地域" if ja else "Countries &amp; Regions"}</a></li></ul></nav>
+<div id="breadcrumb"><a href="/">{"トップページ" if ja else "Home"}</a> &gt; {escape(title)}</div>
 <main id="contents"><article id="contents-article">
 <div id="contents-header"><h1 class="title1"><span>{escape(title)}</span></h1></div>
 <div id="contents-body"><div id="main"><div id="maincontents">
@@ -46,22 +56,30 @@ def mofa_page(title: str, date_text: str, paragraphs: Sequence[str], *, nonce: i
 <div class="main-section section"><div class="any-area">
 {_paras(paragraphs)}
 </div></div>
-<div class="main-section"><p><a href="/files/photo{nonce % 3}.html"><img src="/files/ext.gif" alt="{'別ウィンドウで開く' if ja else 'Open a New Window'}"></a></p></div>
+<div class="main-section"><p><a href="/files/photo{nonce % 3}.html"><img src="/files/ext.gif" alt="{"別ウィンドウで開く" if ja else "Open a New Window"}"></a></p></div>
 </div></div></div></article></main>
 <div id="pagetop" class="link-arrow"><span><a href="#header">{top}</a></span></div>
 <div class="index"><a href="/region/n-america/us/index.html">{back}</a></div>
-<footer id="footer"><p>{'アクセス数' if ja else 'Visitors'}: {1000 + nonce * 37}</p>
+<footer id="footer"><p>{"アクセス数" if ja else "Visitors"}: {1000 + nonce * 37}</p>
 <p>Copyright &copy; Ministry of Foreign Affairs of Japan</p></footer>
 </body></html>"""
 
 
-def mofa_listing(title: str, groups: Sequence[tuple[str, Links]], *, nonce: int = 0,
-                 lang: str = "en", charset: str = "UTF-8") -> str:
+def mofa_listing(
+    title: str,
+    groups: Sequence[tuple[str, Links]],
+    *,
+    nonce: int = 0,
+    lang: str = "en",
+    charset: str = "UTF-8",
+) -> str:
     entries = []
     for date_text, links in groups:
         items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in links)
-        entries.append(f'<dt class="list-title">{escape(date_text)}</dt>'
-                       f'<dd><ul class="link-list">{items}</ul></dd>')
+        entries.append(
+            f'<dt class="list-title">{escape(date_text)}</dt>'
+            f'<dd><ul class="link-list">{items}</ul></dd>'
+        )
     body = f'<div id="pressrelease"><dl class="title-list">{"".join(entries)}</dl></div>'
     page = mofa_page(title, "", [], nonce=nonce, lang=lang, charset=charset)
     return page.replace('<div class="any-area">', f'<div class="any-area">{body}', 1)
@@ -70,10 +88,15 @@ def mofa_listing(title: str, groups: Sequence[tuple[str, Links]], *, nonce: int 
 # --- State --------------------------------------------------------------------------------------
 
 
-def state_page(title: str, doctype: str, date_text: str, paragraphs: Sequence[str], *,
-               nonce: int = 0) -> str:
-    related = ["Readout of a Call on Pacific Fisheries", "Remarks at a Trade Forum",
-               "Media Note: Exchange Program Awards", "Statement on Regional Elections"]
+def state_page(
+    title: str, doctype: str, date_text: str, paragraphs: Sequence[str], *, nonce: int = 0
+) -> str:
+    related = [
+        "Readout of a Call on Pacific Fisheries",
+        "Remarks at a Trade Forum",
+        "Media Note: Exchange Program Awards",
+        "Statement on Regional Elections",
+    ]
     shown = [related[(nonce + i) % len(related)] for i in range(2)]
     return f"""<!DOCTYPE html>
 <html lang="en-US"><head><meta charset="UTF-8"><title>{escape(title)} - United States Department of State</title></head>
@@ -103,20 +126,26 @@ def state_page(title: str, doctype: str, date_text: str, paragraphs: Sequence[st
 
 
 def state_listing(title: str, links: Links, *, nonce: int = 0) -> str:
-    items = "".join(f'<li class="collection-result"><a href="{escape(h)}">{escape(t)}</a></li>'
-                    for h, t in links)
+    items = "".join(
+        f'<li class="collection-result"><a href="{escape(h)}">{escape(t)}</a></li>'
+        for h, t in links
+    )
     body = f'<ul class="collection-results">{items}</ul>'
     page = state_page(title, "Country Page", "", [], nonce=nonce)
-    return page.replace('<div class="wp-block-classic">', f'<div class="wp-block-classic">{body}', 1)
+    return page.replace(
+        '<div class="wp-block-classic">', f'<div class="wp-block-classic">{body}', 1
+    )
 
 
 def state_feed(items: Sequence[tuple[str, str, str, Sequence[str]]], *, nonce: int = 0) -> str:
     """items: (link, title, RFC 822 date, paragraphs)"""
-    script = ('<script type="text/javascript">document.addEventListener("DOMContentLoaded",'
-              'function(){});</script>')
+    script = (
+        '<script type="text/javascript">document.addEventListener("DOMContentLoaded",'
+        "function(){});</script>"
+    )
     out = []
     for link, title, date, paras in items:
-        body = f"{script}{_paras(paras)}<p><input type=\"hidden\" data-filter=\"{nonce:09b}\" /></p>"
+        body = f'{script}{_paras(paras)}<p><input type="hidden" data-filter="{nonce:09b}" /></p>'
         out.append(f"""<item><title>{xml_escape(title)}</title><link>{xml_escape(link)}</link>
 <dc:creator><![CDATA[Office of the Spokesperson]]></dc:creator><pubDate>{date}</pubDate>
 <guid isPermaLink="false">{xml_escape(link)}</guid>
@@ -152,19 +181,24 @@ def defense_page(title: str, date_text: str, paragraphs: Sequence[str], *, nonce
 
 
 def defense_listing(title: str, links: Links, *, nonce: int = 0) -> str:
-    items = "".join(f'<div class="item"><a href="{escape(h)}">{escape(t)}</a></div>'
-                    for h, t in links)
+    items = "".join(
+        f'<div class="item"><a href="{escape(h)}">{escape(t)}</a></div>' for h, t in links
+    )
     return defense_page(title, "", [], nonce=nonce).replace(
-        '<div class="body">', f'<div class="body">{items}', 1)
+        '<div class="body">', f'<div class="body">{items}', 1
+    )
 
 
 # --- The Japan News -----------------------------------------------------------------------------
 
 
-def japannews_page(title: str, date_text: str, paragraphs: Sequence[str], *,
-                   nonce: int = 0) -> str:
-    ranking = ["Weather Outlook for the Weekend", "Rail Line Extends Service Hours",
-               "Local Festival Draws Crowds", "Baseball Team Wins Opener"]
+def japannews_page(title: str, date_text: str, paragraphs: Sequence[str], *, nonce: int = 0) -> str:
+    ranking = [
+        "Weather Outlook for the Weekend",
+        "Rail Line Extends Service Hours",
+        "Local Festival Draws Crowds",
+        "Baseball Team Wins Opener",
+    ]
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8"><title>{escape(title)} - The Japan News</title></head>
 <body>
@@ -185,14 +219,17 @@ def japannews_page(title: str, date_text: str, paragraphs: Sequence[str], *,
 def japannews_listing(title: str, links: Links, *, nonce: int = 0) -> str:
     items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in links)
     page = japannews_page(title, "", [], nonce=nonce)
-    return page.replace('<main class="l-main">', f'<main class="l-main"><ul class="p-list">{items}</ul>', 1)
+    return page.replace(
+        '<main class="l-main">', f'<main class="l-main"><ul class="p-list">{items}</ul>', 1
+    )
 
 
 # --- Mirage News --------------------------------------------------------------------------------
 
 
-def miragenews_page(title: str, date_text: str, paragraphs: Sequence[str], *,
-                    nonce: int = 0) -> str:
+def miragenews_page(
+    title: str, date_text: str, paragraphs: Sequence[str], *, nonce: int = 0
+) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8"><title>{escape(title)} | Mirage News</title></head>
 <body>
@@ -211,8 +248,9 @@ def miragenews_page(title: str, date_text: str, paragraphs: Sequence[str], *,
 
 
 def miragenews_listing(title: str, links: Links, *, nonce: int = 0) -> str:
-    items = "".join(f'<article><h2><a href="{escape(h)}">{escape(t)}</a></h2></article>'
-                    for h, t in links)
+    items = "".join(
+        f'<article><h2><a href="{escape(h)}">{escape(t)}</a></h2></article>' for h, t in links
+    )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>{escape(title)} | Mirage News</title></head>
 <body><header><a href="/">Mirage News</a></header><main>{items}</main>
 <footer><p>Views: {nonce}</p></footer></body></html>"""

@@ -41,21 +41,31 @@ REMARKS_V1 = [
     "SECRETARY RUBIO: Thank you all.",
 ]
 REMARKS_V2 = list(REMARKS_V1)
-REMARKS_V2[1] = ("Our alliance has never been more important, and today we will expand our "
-                 "cooperation on shipbuilding and critical minerals.")
+REMARKS_V2[1] = (
+    "Our alliance has never been more important, and today we will expand our "
+    "cooperation on shipbuilding and critical minerals."
+)
 
 FEED_ITEMS_V1 = [
-    ("STATE/secretary-rubio-and-japanese-foreign-minister-motegi-at-a-joint-press-availability/",
-     "Secretary Rubio And Japanese Foreign Minister Motegi At a Joint Press Availability",
-     "Thu, 15 Jan 2026 21:00:00 +0000",
-     ["SECRETARY RUBIO: We had a very full meeting today with my friend, the Foreign Minister.",
-      "FOREIGN MINISTER MOTEGI: (Via interpreter) We confirmed that the alliance is the "
-      "cornerstone of peace in the region."]),
-    ("STATE/deputy-secretarys-call-with-the-foreign-secretary-of-a-partner-nation/",
-     "Deputy Secretary's Call with the Foreign Secretary of a Partner Nation",
-     "Wed, 14 Jan 2026 15:00:00 +0000",
-     ["The Deputy Secretary spoke today with the Foreign Secretary about fisheries and "
-      "port investment."]),
+    (
+        "STATE/secretary-rubio-and-japanese-foreign-minister-motegi-at-a-joint-press-availability/",
+        "Secretary Rubio And Japanese Foreign Minister Motegi At a Joint Press Availability",
+        "Thu, 15 Jan 2026 21:00:00 +0000",
+        [
+            "SECRETARY RUBIO: We had a very full meeting today with my friend, the Foreign Minister.",
+            "FOREIGN MINISTER MOTEGI: (Via interpreter) We confirmed that the alliance is the "
+            "cornerstone of peace in the region.",
+        ],
+    ),
+    (
+        "STATE/deputy-secretarys-call-with-the-foreign-secretary-of-a-partner-nation/",
+        "Deputy Secretary's Call with the Foreign Secretary of a Partner Nation",
+        "Wed, 14 Jan 2026 15:00:00 +0000",
+        [
+            "The Deputy Secretary spoke today with the Foreign Secretary about fisheries and "
+            "port investment."
+        ],
+    ),
 ]
 
 
@@ -77,96 +87,199 @@ def site_pages(round_: int, base: str, nonce: int | None = None) -> dict[str, Pa
     ]
     mirage_links = [(MIRAGE_OTHER, "Harbour Authority Opens New Ferry Terminal")]
     if round_ >= 2:
-        mofa_groups.insert(0, ("March 2, 2026", [
-            (MOFA_SCC, 'Japan-U.S. Security Consultative Committee ("2+2")')]))
-        mirage_links.insert(0, (MIRAGE_SCC,
-                                "Joint Statement of the U.S.-Japan Security Consultative Committee"))
+        mofa_groups.insert(
+            0, ("March 2, 2026", [(MOFA_SCC, 'Japan-U.S. Security Consultative Committee ("2+2")')])
+        )
+        mirage_links.insert(
+            0, (MIRAGE_SCC, "Joint Statement of the U.S.-Japan Security Consultative Committee")
+        )
     pages: dict[str, Page] = {
-        MOFA_LISTING: Page(P.mofa_listing("Japan-United States of America Relations",
-                                          mofa_groups, nonce=n)),
-        MOFA_TEL: Page(P.mofa_page("Japan-U.S. Foreign Ministers' Telephone Talk",
-                                   "February 20, 2026", [
-            "On February 20, commencing at 9:00 a.m. for approximately 20 minutes, Mr. MOTEGI "
-            "Toshimitsu, Minister for Foreign Affairs of Japan, held a telephone talk with the "
-            "Honorable Marco Rubio, Secretary of State of the United States.",
-            "The two ministers exchanged views on the situation in the region and agreed to keep "
-            "in close touch."], nonce=n)),
-        MOFA_FM: Page(P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "January 15, 2026", [
-            "On January 15, commencing at 10:30 a.m. (local time) for approximately 60 minutes, "
-            "Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a meeting with the "
-            "Honorable Marco Rubio, Secretary of State of the United States, in Washington, D.C.",
-            "Minister Motegi stated that the alliance is the foundation of the region's peace.",
-            "The two ministers agreed to hold a Security Consultative Committee meeting soon."],
-            nonce=n)),
-        MOFAJ_LISTING: Page(P.mofa_listing("報道発表", [
-            ("2月20日付", [(MOFAJ_TEL, "日米外相電話会談")])], nonce=n, lang="ja",
-            charset="Shift_JIS").encode("cp932"), content_type=SJIS),
-        MOFAJ_TEL: Page(P.mofa_page("日米外相電話会談", "令和8年2月20日", [
-            "2月20日、午前9時から約20分間、茂木敏充外務大臣は、マルコ・ルビオ米国国務長官と"
-            "電話会談を行ったところ、概要は以下のとおりです。",
-            "両大臣は、地域情勢について意見交換を行い、引き続き緊密に連携していくことで一致しました。"],
-            nonce=n, lang="ja", charset="Shift_JIS").encode("cp932"), content_type=SJIS),
-        STATE_LISTING: Page(P.state_listing("Japan", [
-            (STATE_REMARKS, "Secretary Rubio and Japanese Foreign Minister Motegi Before Their "
-                            "Meeting"),
-            (STATE_READOUT, "Secretary's Meeting with Japanese Foreign Minister Motegi")],
-            nonce=n)),
-        STATE_REMARKS: Page(P.state_page(
-            "Secretary Rubio and Japanese Foreign Minister Motegi Before Their Meeting",
-            "Remarks", "January 15, 2026", REMARKS_V2 if round_ >= 2 else REMARKS_V1, nonce=n)),
-        STATE_READOUT: Page(P.state_page(
-            "Secretary's Meeting with Japanese Foreign Minister Motegi", "Readout",
-            "January 16, 2026", [
-                "Secretary of State Marco Rubio met yesterday with Japanese Foreign Minister "
-                "Motegi Toshimitsu in Washington.",
-                "The Secretary and the Foreign Minister discussed shipbuilding, energy and the "
-                "security environment in the Indo-Pacific."], nonce=n)),
+        MOFA_LISTING: Page(
+            P.mofa_listing("Japan-United States of America Relations", mofa_groups, nonce=n)
+        ),
+        MOFA_TEL: Page(
+            P.mofa_page(
+                "Japan-U.S. Foreign Ministers' Telephone Talk",
+                "February 20, 2026",
+                [
+                    "On February 20, commencing at 9:00 a.m. for approximately 20 minutes, Mr. MOTEGI "
+                    "Toshimitsu, Minister for Foreign Affairs of Japan, held a telephone talk with the "
+                    "Honorable Marco Rubio, Secretary of State of the United States.",
+                    "The two ministers exchanged views on the situation in the region and agreed to keep "
+                    "in close touch.",
+                ],
+                nonce=n,
+            )
+        ),
+        MOFA_FM: Page(
+            P.mofa_page(
+                "Japan-U.S. Foreign Ministers' Meeting",
+                "January 15, 2026",
+                [
+                    "On January 15, commencing at 10:30 a.m. (local time) for approximately 60 minutes, "
+                    "Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a meeting with the "
+                    "Honorable Marco Rubio, Secretary of State of the United States, in Washington, D.C.",
+                    "Minister Motegi stated that the alliance is the foundation of the region's peace.",
+                    "The two ministers agreed to hold a Security Consultative Committee meeting soon.",
+                ],
+                nonce=n,
+            )
+        ),
+        MOFAJ_LISTING: Page(
+            P.mofa_listing(
+                "報道発表",
+                [("2月20日付", [(MOFAJ_TEL, "日米外相電話会談")])],
+                nonce=n,
+                lang="ja",
+                charset="Shift_JIS",
+            ).encode("cp932"),
+            content_type=SJIS,
+        ),
+        MOFAJ_TEL: Page(
+            P.mofa_page(
+                "日米外相電話会談",
+                "令和8年2月20日",
+                [
+                    "2月20日、午前9時から約20分間、茂木敏充外務大臣は、マルコ・ルビオ米国国務長官と"
+                    "電話会談を行ったところ、概要は以下のとおりです。",
+                    "両大臣は、地域情勢について意見交換を行い、引き続き緊密に連携していくことで一致しました。",
+                ],
+                nonce=n,
+                lang="ja",
+                charset="Shift_JIS",
+            ).encode("cp932"),
+            content_type=SJIS,
+        ),
+        STATE_LISTING: Page(
+            P.state_listing(
+                "Japan",
+                [
+                    (
+                        STATE_REMARKS,
+                        "Secretary Rubio and Japanese Foreign Minister Motegi Before Their Meeting",
+                    ),
+                    (STATE_READOUT, "Secretary's Meeting with Japanese Foreign Minister Motegi"),
+                ],
+                nonce=n,
+            )
+        ),
+        STATE_REMARKS: Page(
+            P.state_page(
+                "Secretary Rubio and Japanese Foreign Minister Motegi Before Their Meeting",
+                "Remarks",
+                "January 15, 2026",
+                REMARKS_V2 if round_ >= 2 else REMARKS_V1,
+                nonce=n,
+            )
+        ),
+        STATE_READOUT: Page(
+            P.state_page(
+                "Secretary's Meeting with Japanese Foreign Minister Motegi",
+                "Readout",
+                "January 16, 2026",
+                [
+                    "Secretary of State Marco Rubio met yesterday with Japanese Foreign Minister "
+                    "Motegi Toshimitsu in Washington.",
+                    "The Secretary and the Foreign Minister discussed shipbuilding, energy and the "
+                    "security environment in the Indo-Pacific.",
+                ],
+                nonce=n,
+            )
+        ),
         STATE_FEED: Page(_feed(round_, n, base), content_type=RSS),
-        DOD_LISTING: Page(P.defense_listing("Releases", [
-            (DOD_READOUT, "Readout of Secretary Hegseth's Meeting With Japanese Minister of "
-                          "Defense Koizumi")], nonce=n)),
-        DOD_READOUT: Page(P.defense_page(
-            "Readout of Secretary Hegseth's Meeting With Japanese Minister of Defense Koizumi",
-            "Jan. 16, 2026", [
-                "Secretary of Defense Pete Hegseth met with Japanese Minister of Defense Koizumi "
-                "Shinjiro at the Pentagon on January 16, 2026.",
-                "The two leaders discussed the posture of U.S. forces in Japan and co-production "
-                "of munitions."], nonce=n)),
-        JN_LISTING: Page(P.japannews_listing("Politics & Government", [
-            (JN_GIST, "Gist of Motegi's Remarks After Meeting with Rubio")], nonce=n)),
-        JN_GIST: Page(P.japannews_page("Gist of Motegi's Remarks After Meeting with Rubio",
-                                       "January 16, 2026 10:05 JST", [
-            "The following is the gist of remarks by Foreign Minister Toshimitsu Motegi to "
-            "reporters after his meeting with U.S. Secretary of State Marco Rubio in Washington "
-            "on Jan. 15.",
-            "Motegi: We had a candid exchange of views for about an hour.",
-            "Q: Did you discuss the 2+2?",
-            "Motegi: We agreed to hold it at an early date."], nonce=n)),
+        DOD_LISTING: Page(
+            P.defense_listing(
+                "Releases",
+                [
+                    (
+                        DOD_READOUT,
+                        "Readout of Secretary Hegseth's Meeting With Japanese Minister of "
+                        "Defense Koizumi",
+                    )
+                ],
+                nonce=n,
+            )
+        ),
+        DOD_READOUT: Page(
+            P.defense_page(
+                "Readout of Secretary Hegseth's Meeting With Japanese Minister of Defense Koizumi",
+                "Jan. 16, 2026",
+                [
+                    "Secretary of Defense Pete Hegseth met with Japanese Minister of Defense Koizumi "
+                    "Shinjiro at the Pentagon on January 16, 2026.",
+                    "The two leaders discussed the posture of U.S. forces in Japan and co-production "
+                    "of munitions.",
+                ],
+                nonce=n,
+            )
+        ),
+        JN_LISTING: Page(
+            P.japannews_listing(
+                "Politics & Government",
+                [(JN_GIST, "Gist of Motegi's Remarks After Meeting with Rubio")],
+                nonce=n,
+            )
+        ),
+        JN_GIST: Page(
+            P.japannews_page(
+                "Gist of Motegi's Remarks After Meeting with Rubio",
+                "January 16, 2026 10:05 JST",
+                [
+                    "The following is the gist of remarks by Foreign Minister Toshimitsu Motegi to "
+                    "reporters after his meeting with U.S. Secretary of State Marco Rubio in Washington "
+                    "on Jan. 15.",
+                    "Motegi: We had a candid exchange of views for about an hour.",
+                    "Q: Did you discuss the 2+2?",
+                    "Motegi: We agreed to hold it at an early date.",
+                ],
+                nonce=n,
+            )
+        ),
         MIRAGE_LISTING: Page(P.miragenews_listing("Mirage News", mirage_links, nonce=n)),
-        MIRAGE_OTHER: Page(P.miragenews_page("Harbour Authority Opens New Ferry Terminal",
-                                             "January 10, 2026", [
-            "A new ferry terminal opened on the waterfront this week, the harbour authority said."],
-            nonce=n)),
+        MIRAGE_OTHER: Page(
+            P.miragenews_page(
+                "Harbour Authority Opens New Ferry Terminal",
+                "January 10, 2026",
+                [
+                    "A new ferry terminal opened on the waterfront this week, the harbour authority said."
+                ],
+                nonce=n,
+            )
+        ),
     }
     if round_ >= 2:
         scc_paras = [
-            "On March 2, 2026, the Japan-U.S. Security Consultative Committee (\"2+2\") was held "
+            'On March 2, 2026, the Japan-U.S. Security Consultative Committee ("2+2") was held '
             "in Tokyo. Japan was represented by Mr. MOTEGI Toshimitsu, Minister for Foreign "
             "Affairs, and Mr. KOIZUMI Shinjiro, Minister of Defense; the United States by the "
             "Honorable Marco Rubio, Secretary of State, and the Honorable Pete Hegseth, Secretary "
             "of Defense.",
             "The four ministers issued a joint statement on modernising alliance command and "
-            "control."]
-        pages[MOFA_SCC] = Page(P.mofa_page('Japan-U.S. Security Consultative Committee ("2+2")',
-                                           "March 2, 2026", scc_paras, nonce=n))
-        pages[MIRAGE_SCC] = Page(P.miragenews_page(
-            "Joint Statement of the U.S.-Japan Security Consultative Committee", "March 3, 2026", [
-                "Secretary of State Marco Rubio and Secretary of Defense Pete Hegseth travelled "
-                "to Tokyo, where on March 2 they met Foreign Minister Motegi "
-                "Toshimitsu and Defense Minister Koizumi Shinjiro for the Security Consultative "
-                "Committee (2+2).",
-                "The ministers welcomed progress on alliance command and control and on "
-                "co-development of missiles."], nonce=n))
+            "control.",
+        ]
+        pages[MOFA_SCC] = Page(
+            P.mofa_page(
+                'Japan-U.S. Security Consultative Committee ("2+2")',
+                "March 2, 2026",
+                scc_paras,
+                nonce=n,
+            )
+        )
+        pages[MIRAGE_SCC] = Page(
+            P.miragenews_page(
+                "Joint Statement of the U.S.-Japan Security Consultative Committee",
+                "March 3, 2026",
+                [
+                    "Secretary of State Marco Rubio and Secretary of Defense Pete Hegseth travelled "
+                    "to Tokyo, where on March 2 they met Foreign Minister Motegi "
+                    "Toshimitsu and Defense Minister Koizumi Shinjiro for the Security Consultative "
+                    "Committee (2+2).",
+                    "The ministers welcomed progress on alliance command and control and on "
+                    "co-development of missiles.",
+                ],
+                nonce=n,
+            )
+        )
     return pages
 
 

@@ -10,8 +10,14 @@ from monitor.sites.base import Profile
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        mofa.PROFILE, mofa_ja.PROFILE, mod.PROFILE, state.PROFILE, defense.PROFILE,
-        japannews.PROFILE, miragenews.PROFILE, generic.PROFILE,
+        mofa.PROFILE,
+        mofa_ja.PROFILE,
+        mod.PROFILE,
+        state.PROFILE,
+        defense.PROFILE,
+        japannews.PROFILE,
+        miragenews.PROFILE,
+        generic.PROFILE,
     )
 }
 

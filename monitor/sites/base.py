@@ -19,18 +19,65 @@ JA_SPEAKER = re.compile(
     r"^(?:【([^】]{1,24})】|((?:[\u4e00-\u9fff\u30a0-\u30ff]{1,12}"
     r"(?:大臣|長官|総理|報道官|大統領|次官)|記者|問|答))\s*[：:])"
 )
-NOT_SPEAKERS = frozenset({
-    "NOTE", "NOTES", "DATE", "TIME", "LOCATION", "PLACE", "SUBJECT", "UPDATE", "UPDATED",
-    "SOURCE", "TAGS", "PHOTO", "CREDIT", "WASHINGTON", "TOKYO", "RELATED", "SEE", "READ",
-    "ALSO", "FACT SHEET", "PDF", "VIDEO", "AUDIO", "MEDIA NOTE", "READOUT", "TOPICS",
-})
+NOT_SPEAKERS = frozenset(
+    {
+        "NOTE",
+        "NOTES",
+        "DATE",
+        "TIME",
+        "LOCATION",
+        "PLACE",
+        "SUBJECT",
+        "UPDATE",
+        "UPDATED",
+        "SOURCE",
+        "TAGS",
+        "PHOTO",
+        "CREDIT",
+        "WASHINGTON",
+        "TOKYO",
+        "RELATED",
+        "SEE",
+        "READ",
+        "ALSO",
+        "FACT SHEET",
+        "PDF",
+        "VIDEO",
+        "AUDIO",
+        "MEDIA NOTE",
+        "READOUT",
+        "TOPICS",
+    }
+)
 SPEAKER_ALIASES = {"Q": "QUESTION", "問": "記者", "答": None}
 
 COMMON_DROP = (
-    "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "input",
-    "select", "textarea", "nav", "footer", "aside", "object", "embed", "video", "audio",
-    "[role=navigation]", "[role=banner]", "[aria-hidden=true]", "[hidden]",
-    ".visually-hidden", ".sr-only", ".screen-reader-text", ".skip-link",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "[role=navigation]",
+    "[role=banner]",
+    "[aria-hidden=true]",
+    "[hidden]",
+    ".visually-hidden",
+    ".sr-only",
+    ".screen-reader-text",
+    ".skip-link",
 )
 
 COMMON_IGNORE = (
