@@ -19,7 +19,7 @@ from monitor.sites.base import NOT_SPEAKERS, SPEAKER_ALIASES
 from monitor.textnorm import clean
 
 # Bump when the rules below change: stored versions are then re-normalised before diffing.
-NORMALISER_VERSION = 3
+NORMALISER_VERSION = 4
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ITEMS = {"li", "dt", "dd"}

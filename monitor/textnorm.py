@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import ftfy
+
 _TRANSLATE = str.maketrans(
     {
         "‘": "'",
@@ -47,8 +49,16 @@ _CJK_GAP = re.compile(
 )
 
 
+# UTF-8 read as Windows-1252/Latin-1 ("EspaÃ±ol", "â€œ"): a charset accident, not an edit.
+_MOJIBAKE = re.compile(r"[ÂÃâÅÆ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                       r"\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+
+
 def clean(text: str) -> str:
-    """NFKC, straight quotes and dashes, no zero-width characters, single spaces."""
+    """Mojibake repaired, NFKC, straight quotes and dashes, no zero-width characters, single
+    spaces."""
+    if _MOJIBAKE.search(text):
+        text = ftfy.fix_encoding(text)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     text = text.replace("…", "...")
     text = _SPACE.sub(" ", text).strip()
