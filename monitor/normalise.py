@@ -324,16 +324,35 @@ def normalise_pdf(
         meta: Any = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ContentError(url, f"unreadable PDF: {exc}") from None
-    raw: list[tuple[BlockKind, str]] = []
-    for page in pages:
-        for para in re.split(r"\n\s*\n|(?<=[.。])\s*\n", page):
-            if para.strip():
-                raw.append(("paragraph", para))
+    raw: list[tuple[BlockKind, str]] = [
+        ("paragraph", p) for page in pages for p in pdf_paragraphs(page)
+    ]
     blocks = make_blocks(raw, profile, ignore)
     if not blocks:
         raise ContentError(url, "PDF has no extractable text")
     title = clean(str(meta.title)) if meta is not None and meta.title else blocks[0].text[:200]
     return Document(url=url, title=title, blocks=blocks, lang=profile.lang)
+
+
+def pdf_paragraphs(page: str) -> list[str]:
+    """Join a PDF page's wrapped lines into paragraphs: a line that ends a sentence, or a short
+    line (a heading, a date), ends its paragraph."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in page.splitlines():
+        line = line.strip()
+        if not line:
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            continue
+        current.append(line)
+        if line.endswith((".", "。", ":", "：")) or len(line) < 60:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
 
 
 def is_pdf(content_type: str, body: bytes) -> bool:

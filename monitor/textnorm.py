@@ -50,8 +50,10 @@ _CJK_GAP = re.compile(
 
 
 # UTF-8 read as Windows-1252/Latin-1 ("EspaÃ±ol", "â€œ"): a charset accident, not an edit.
-_MOJIBAKE = re.compile(r"[ÂÃâÅÆ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-                       r"\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_MOJIBAKE = re.compile(
+    r"[ÂÃâÅÆ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    r"\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 
 
 def clean(text: str) -> str:

@@ -48,6 +48,9 @@ SITES = {
         ["Motegi: We agreed on many points.", "Q: Anything else?", *PARAS],
         nonce=n,
     ),
+    "mod": lambda n: P.mod_page(
+        "Japan-U.S. Defense Ministerial Meeting", "March 2, 2026", PARAS, nonce=n
+    ),
     "miragenews": lambda n: P.miragenews_page("Joint Statement", "March 3, 2026", PARAS, nonce=n),
 }
 

@@ -434,3 +434,46 @@ def test_japanese_encodings_do_not_read_as_changes(
         html.replace('charset="x"', "").encode(charset), content_type="text/html"
     )
     assert run().events == ()
+
+
+def test_pdf_joint_statement_found_on_a_listing(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    site["/scc/index.html"] = P.mofa_listing("SCC", [("March 2", [("/scc/old.html", "Old")])])
+    site["/scc/old.html"] = mofa()
+    run = runner(
+        make_config(
+            tmp_path,
+            [
+                {
+                    "id": "scc",
+                    "url": site.url("/scc/index.html"),
+                    "kind": "listing",
+                    "profile": "mofa",
+                }
+            ],
+        )
+    )
+    run()
+    site["/scc/index.html"] = P.mofa_listing(
+        "SCC",
+        [
+            ("March 20", [("/files/100001.pdf", "Joint Statement (PDF)")]),
+            ("March 2", [("/scc/old.html", "Old")]),
+        ],
+    )
+    site["/files/100001.pdf"] = Page(
+        P.pdf_document(
+            "Joint Statement of the Japan-U.S. Security Consultative Committee",
+            [
+                "Joint Statement of the Japan-U.S. Security Consultative Committee",
+                "March 20, 2026",
+                "On March 20, 2026, Foreign Minister Motegi and Defense Minister Koizumi met Secretary",
+                "of State Rubio and Secretary of Defense Hegseth in Tokyo for the 2+2.",
+            ],
+        ),
+        content_type="application/pdf",
+    )
+    report = run()
+    meeting = of_type(report, "meeting_new")[0]["meeting"]
+    assert (meeting["date"], meeting["kind"], meeting["location"]) == ("2026-03-20", "2+2", "Tokyo")
+    assert len(meeting["participants"]) == 4
+    assert run().events == ()

@@ -27,8 +27,12 @@ def sample(name: str) -> bytes:
 
 def feed_run(site: LocalSite, tmp_path: Path, runner, before: str, after: str):  # type: ignore[no-untyped-def]
     site["/feed/"] = Page(sample(FEED.format(before)), content_type="application/rss+xml")
-    run = runner(make_config(tmp_path, [{"id": "state-press", "url": site.url("/feed/"),
-                                         "kind": "feed", "profile": "state"}]))
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+        )
+    )
     assert types(run()) == ["baseline"]
     site["/feed/"] = Page(sample(FEED.format(after)), content_type="application/rss+xml")
     return run()
@@ -42,8 +46,9 @@ def test_alert_feed_title_case_edit(site: LocalSite, tmp_path: Path, runner) -> 
     assert not event["trivial"]
 
 
-def test_alert_feed_sentence_deleted_and_item_added(site: LocalSite, tmp_path: Path,
-                                                    runner) -> None:  # type: ignore[no-untyped-def]
+def test_alert_feed_sentence_deleted_and_item_added(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     report = feed_run(site, tmp_path, runner, "20220622T202420Z", "20220622T203556Z")
     changed = of_type(report, "page_changed")
     assert len(changed) == 1 and changed[0]["removed"] > 5 and changed[0]["added"] == 0
@@ -85,8 +90,10 @@ def test_mofa_ja_listing_structure() -> None:
     url = "https://www.mofa.go.jp/mofaj/press/release/index.html"
     links = listing_links(text, url, PROFILES["mofa-ja"])
     assert codec == "utf-8" and len(links) > 50
-    assert all(link.url.startswith("https://www.mofa.go.jp/mofaj/") and "_index" not in link.url
-               for link in links)  # press releases, not the archive's month indexes
+    assert all(
+        link.url.startswith("https://www.mofa.go.jp/mofaj/") and "_index" not in link.url
+        for link in links
+    )  # press releases, not the archive's month indexes
     doc = normalise_html(text, url, PROFILES["mofa-ja"])
     assert doc.title == "報道発表"
     for boilerplate in ("このページのトップへ戻る", "報道発表へ戻る", "印刷", "サイトマップ"):
@@ -94,10 +101,14 @@ def test_mofa_ja_listing_structure() -> None:
 
 
 def test_state_readout_fragment_is_a_trilateral_meeting_of_the_day_before() -> None:
-    html = sample("state.gov__item-content-fragment-us-japan-rok-trilateral-fm-meeting__2026-07-08"
-                  ".html").decode("utf-8")
-    doc = normalise_html(f"<html><body><main>{html}</main></body></html>",
-                         "https://www.state.gov/x/", PROFILES["state"])
+    html = sample(
+        "state.gov__item-content-fragment-us-japan-rok-trilateral-fm-meeting__2026-07-08.html"
+    ).decode("utf-8")
+    doc = normalise_html(
+        f"<html><body><main>{html}</main></body></html>",
+        "https://www.state.gov/x/",
+        PROFILES["state"],
+    )
     meeting = extract_meeting(doc)
     assert meeting is not None
     assert (meeting.date, meeting.kind) == ("2026-07-07", "trilateral")
@@ -107,6 +118,7 @@ def test_state_readout_fragment_is_a_trilateral_meeting_of_the_day_before() -> N
 
 
 def test_defense_home_page_drops_its_chrome() -> None:
-    doc = _doc("defense.gov__homepage__browser-saved-2020-11.html", "https://www.defense.gov/",
-               "defense")
+    doc = _doc(
+        "defense.gov__homepage__browser-saved-2020-11.html", "https://www.defense.gov/", "defense"
+    )
     assert doc.blocks and "An official website of the United States Government" not in doc.text

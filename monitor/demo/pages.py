@@ -254,3 +254,67 @@ def miragenews_listing(title: str, links: Links, *, nonce: int = 0) -> str:
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><title>{escape(title)} | Mirage News</title></head>
 <body><header><a href="/">Mirage News</a></header><main>{items}</main>
 <footer><p>Views: {nonce}</p></footer></body></html>"""
+
+
+# --- Ministry of Defense ------------------------------------------------------------------------
+
+
+def mod_page(title: str, date_text: str, paragraphs: Sequence[str], *, nonce: int = 0) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><title>{escape(title)} | Ministry of Defense</title></head>
+<body>
+<header class="l-header"><a href="/en/">Japan Ministry of Defense</a><nav><a href="/en/d_act/">Defense Policy</a></nav></header>
+<div class="breadcrumb"><a href="/en/">Home</a> &gt; {escape(title)}</div>
+<main id="main"><div class="l-main">
+<h1>{escape(title)}</h1>
+<p class="date">{escape(date_text)}</p>
+<div class="sns"><button>Share</button><button>Print</button></div>
+{_paras(paragraphs)}
+<div class="pagetop"><a href="#">Page Top</a></div>
+</div></main>
+<footer class="l-footer"><p>Ministry of Defense. Last visit counter {nonce * 11}</p></footer>
+</body></html>"""
+
+
+def mod_listing(title: str, links: Links, *, nonce: int = 0) -> str:
+    items = "".join(f'<li><a href="{escape(h)}">{escape(t)}</a></li>' for h, t in links)
+    return mod_page(title, "", [], nonce=nonce).replace(
+        '<div class="l-main">', f'<div class="l-main"><ul class="news-list">{items}</ul>', 1
+    )
+
+
+# --- a PDF joint statement ----------------------------------------------------------------------
+
+
+def pdf_document(title: str, lines: Sequence[str]) -> bytes:
+    """A minimal, valid PDF (one page, Helvetica) holding `lines` of ASCII text."""
+
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    stream = (
+        "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({esc(line)}) Tj T*" for line in lines) + " ET"
+    )
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 4 0 R"
+        " >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        f"<< /Title ({esc(title)}) >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 6 0 R >>\nstartxref\n"
+        f"{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
