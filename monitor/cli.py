@@ -150,6 +150,8 @@ def print_summary(report: Any) -> None:
             )
     for source, error in report.failures:
         err.print(f"failed: {source}: {error}", markup=False, highlight=False)
+    if report.mail_error:
+        err.print(f"mail not sent (queued): {report.mail_error}", markup=False, highlight=False)
     out.print(f"report: {report.report}", markup=False, highlight=False)
 
 
@@ -352,3 +354,37 @@ def demo(directory: str) -> None:
     if (target / "snapshots").exists():
         fail(f"{target}: already holds a demo archive; remove it or pass --dir", EXIT_USAGE)
     run_demo(target, say=lambda line: click.echo(line))
+
+
+@main.command()
+@config_option
+def run(config_path: str) -> None:
+    """The daemon: check every source on its schedule until SIGTERM/SIGINT."""
+    from monitor.schedule import run_daemon
+
+    config = load(config_path)
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        logging.getLogger().setLevel(logging.INFO)
+    run_daemon(config)
+
+
+@main.command()
+@config_option
+@click.option("--warc", "warc", type=click.Path(dir_okay=False), default=None,
+              help="Write every archived response to this WARC file (.warc.gz).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Write meetings and versions to this JSON file.")
+def export(config_path: str, warc: str | None, json_path: str | None) -> None:
+    """The archive in standard forms: WARC and/or JSON."""
+    from monitor.export import export_json, export_warc
+
+    if not warc and not json_path:
+        fail("export: give --warc FILE and/or --json FILE", EXIT_USAGE)
+    config = load(config_path)
+    with open_archive(config) as archive:
+        if warc:
+            n = export_warc(archive, Path(warc))
+            click.echo(f"{warc}: {n} record(s)")
+        if json_path:
+            counts = export_json(archive, Path(json_path))
+            click.echo(f"{json_path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

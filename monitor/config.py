@@ -134,6 +134,7 @@ class EmailConfig(_Model):
     password_env: str | None = None
     subject_prefix: str = "[monitor]"
     timeout: Annotated[float, Field(gt=0)] = 30.0
+    cafile: str | None = None  # CA bundle for a server with a private certificate
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -199,6 +199,7 @@ class RunReport:
     failures: tuple[tuple[str, str], ...] = ()  # (source id, error)
     report: str | None = None
     run_id: int | None = None
+    mail_error: str | None = None  # the digest could not be sent; it stays in the outbox
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -73,15 +73,16 @@ def send(cfg: EmailConfig, msg: EmailMessage) -> None:
     """Hand `msg` to the SMTP server; NotifyError unless it was accepted."""
     password = cfg.password()
     try:
+        context = ssl.create_default_context(cafile=cfg.cafile)
         if cfg.ssl:
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context()
+                cfg.host, cfg.port, timeout=cfg.timeout, context=context
             )
         else:
             smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
         with smtp:
             if cfg.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=context)
             if cfg.username:
                 smtp.login(cfg.username, password or "")
             refused = smtp.send_message(msg)

@@ -511,12 +511,13 @@ async def check(
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
             archive.finish_run(run_id, iso(finished), str(path))
         report_stage.publish(config, archive, run_id)
+        mail_error = None
         if email and config.email is not None:
             try:
                 await deliver_outbox(archive, config, clock=clock)
             except MonitorError as exc:
-                log.error("%s", exc)
-                run.failures.append(("email", str(exc)))
+                log.error("%s (the digest stays queued for the next run)", exc)
+                mail_error = str(exc)
         return RunReport(
             iso(started),
             iso(finished),
@@ -526,6 +527,7 @@ async def check(
             tuple(run.failures),
             str(path),
             run_id,
+            mail_error,
         )
     finally:
         if own:

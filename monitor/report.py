@@ -279,6 +279,9 @@ def publish(config: Config, archive: Archive, run_id: int) -> None:
         if pending(final).exists():
             os.replace(pending(final), final)
     write_index(archive, config)
+    from monitor.export import write_feed
+
+    write_feed(archive, config.reports_dir)
 
 
 def recover(config: Config, archive: Archive) -> None:
