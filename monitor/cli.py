@@ -370,10 +370,20 @@ def run(config_path: str) -> None:
 
 @main.command()
 @config_option
-@click.option("--warc", "warc", type=click.Path(dir_okay=False), default=None,
-              help="Write every archived response to this WARC file (.warc.gz).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
-              help="Write meetings and versions to this JSON file.")
+@click.option(
+    "--warc",
+    "warc",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every archived response to this WARC file (.warc.gz).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write meetings and versions to this JSON file.",
+)
 def export(config_path: str, warc: str | None, json_path: str | None) -> None:
     """The archive in standard forms: WARC and/or JSON."""
     from monitor.export import export_json, export_warc

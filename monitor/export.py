@@ -28,11 +28,14 @@ def export_warc(archive: Archive, path: Path) -> int:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
-        info = writer.create_warcinfo_record(path.name, {"software": f"monitor/{__version__}",
-                                                          "format": "WARC File Format 1.1"})
+        info = writer.create_warcinfo_record(
+            path.name, {"software": f"monitor/{__version__}", "format": "WARC File Format 1.1"}
+        )
         writer.write_record(info)
-        rows = archive.db.execute("SELECT v.*, p.url, p.role FROM versions v JOIN pages p ON "
-                                  "p.id = v.page_id ORDER BY v.id").fetchall()
+        rows = archive.db.execute(
+            "SELECT v.*, p.url, p.role FROM versions v JOIN pages p ON "
+            "p.id = v.page_id ORDER BY v.id"
+        ).fetchall()
         for row in rows:
             version = archive.version_by_id(row["id"])
             assert version is not None
@@ -41,17 +44,27 @@ def export_warc(archive: Archive, path: Path) -> int:
             headers = {"WARC-Date": when, "WARC-Payload-Digest": f"sha256:{version.raw_sha}"}
             if row["role"] == "item" or version.status is None:
                 record = writer.create_warc_record(
-                    row["url"], "resource", payload=io.BytesIO(body),
-                    warc_content_type="text/html; charset=utf-8", warc_headers_dict=headers)
+                    row["url"],
+                    "resource",
+                    payload=io.BytesIO(body),
+                    warc_content_type="text/html; charset=utf-8",
+                    warc_headers_dict=headers,
+                )
             else:
-                http = [(k.title(), v) for k, v in version.headers.items()
-                        if not k.startswith("x-monitor")]
+                http = [
+                    (k.title(), v)
+                    for k, v in version.headers.items()
+                    if not k.startswith("x-monitor")
+                ]
                 http.append(("Content-Length", str(len(body))))
                 status = f"{version.status} {REASONS.get(version.status or 200, 'OK')}"
                 record = writer.create_warc_record(
-                    row["final_url"] or row["url"], "response", payload=io.BytesIO(body),
+                    row["final_url"] or row["url"],
+                    "response",
+                    payload=io.BytesIO(body),
                     http_headers=StatusAndHeaders(status, http, protocol="HTTP/1.1"),
-                    warc_headers_dict=headers)
+                    warc_headers_dict=headers,
+                )
             writer.write_record(record)
             count += 1
     tmp.replace(path)
@@ -62,13 +75,27 @@ def export_json(archive: Archive, path: Path) -> dict[str, int]:
     pages: list[dict[str, Any]] = []
     versions = 0
     for page in archive.pages():
-        pages.append({
-            "url": page.url, "source": page.source_id, "role": page.role, "title": page.title,
-            "versions": [{"version": v.seq, "fetched_at": v.fetched_at, "size": v.size,
-                          "status": v.status, "content_type": v.content_type,
-                          "raw_sha256": v.raw_sha, "content_sha256": v.text_sha,
-                          "document": archive.document(v).to_json()}
-                         for v in archive.versions(page.id)]})
+        pages.append(
+            {
+                "url": page.url,
+                "source": page.source_id,
+                "role": page.role,
+                "title": page.title,
+                "versions": [
+                    {
+                        "version": v.seq,
+                        "fetched_at": v.fetched_at,
+                        "size": v.size,
+                        "status": v.status,
+                        "content_type": v.content_type,
+                        "raw_sha256": v.raw_sha,
+                        "content_sha256": v.text_sha,
+                        "document": archive.document(v).to_json(),
+                    }
+                    for v in archive.versions(page.id)
+                ],
+            }
+        )
         versions += len(pages[-1]["versions"])
     data: dict[str, Any] = {
         "exported_by": f"monitor/{__version__}",

@@ -47,7 +47,9 @@ def next_due(schedule: str, last: datetime | None, now: datetime) -> datetime:
     if last is None:
         return now
     if len(schedule.split()) == 5:
-        fire = CronTrigger.from_crontab(schedule, timezone=UTC).get_next_fire_time(None, last)
+        fire = CronTrigger.from_crontab(schedule, timezone=UTC).get_next_fire_time(
+            None, last + timedelta(seconds=1)
+        )
         return now if fire is None or fire <= now else fire
     due = last + timedelta(seconds=parse_interval(schedule))
     return max(due, now)
@@ -70,8 +72,14 @@ def plan(config: Config, last: dict[str, datetime], now: datetime) -> list[JobPl
     out = []
     for schedule, ids in groups.items():
         first = min(next_due(schedule, last.get(i), now) for i in ids)
-        out.append(JobPlan(f"every {schedule}", tuple(ids),
-                           trigger_for(schedule, config.schedule.jitter), first))
+        out.append(
+            JobPlan(
+                f"every {schedule}",
+                tuple(ids),
+                trigger_for(schedule, config.schedule.jitter),
+                first,
+            )
+        )
     return out
 
 
@@ -86,17 +94,25 @@ class Daemon:
     """Owns the scheduler. `run()` blocks until SIGTERM/SIGINT, then lets the running check
     finish and returns."""
 
-    def __init__(self, config: Config, check_some: CheckSome,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        config: Config,
+        check_some: CheckSome,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.config = config
         self.check_some = check_some
         self.clock = clock
         self.stop = threading.Event()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": config.schedule.misfire_grace},
-            timezone=UTC)
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": config.schedule.misfire_grace,
+            },
+            timezone=UTC,
+        )
         self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
     def _on_event(self, event: JobExecutionEvent) -> None:
@@ -116,9 +132,18 @@ class Daemon:
     def add_jobs(self, last: dict[str, datetime]) -> list[JobPlan]:
         plans = plan(self.config, last, self.clock())
         for p in plans:
-            self.scheduler.add_job(self._job, p.trigger, args=[list(p.source_ids)], id=p.job_id,
-                                   name=f"check {', '.join(p.source_ids)}",
-                                   next_run_time=p.first_run, replace_existing=True)
+            self.scheduler.add_job(
+                self._job,
+                p.trigger,
+                args=[list(p.source_ids)],
+                id=p.job_id,
+                name=f"check {', '.join(p.source_ids)}",
+                next_run_time=p.first_run,
+                replace_existing=True,
+                coalesce=True,  # after downtime, one catch-up run, not one per missed slot
+                max_instances=1,
+                misfire_grace_time=self.config.schedule.misfire_grace,  # minutes, not 1 s
+            )
         return plans
 
     def run(self, last: dict[str, datetime]) -> None:
@@ -126,8 +151,11 @@ class Daemon:
             signal.signal(sig, lambda *_: self.stop.set())
         plans = self.add_jobs(last)
         self.scheduler.start()
-        log.info("daemon started: %d source(s); next check %s", len(plans),
-                 min(p.first_run for p in plans).isoformat() if plans else "never")
+        log.info(
+            "daemon started: %d source(s); next check %s",
+            len(plans),
+            min(p.first_run for p in plans).isoformat() if plans else "never",
+        )
         self.stop.wait()
         log.info("stopping: letting the running check finish")
         self.scheduler.shutdown(wait=True)
@@ -140,9 +168,15 @@ def run_daemon(config: Config) -> None:
     def check_some(source_ids: list[str]) -> None:
         report = asyncio.run(check(config, source_ids=source_ids))
         kinds = [e.type for e in report.events]
-        log.info("run %s: %d source(s), %d page(s), %d event(s)%s; report %s", report.run_id,
-                 report.sources_checked, report.pages_checked, len(kinds),
-                 f" ({', '.join(sorted(set(kinds)))})" if kinds else "", report.report)
+        log.info(
+            "run %s: %d source(s), %d page(s), %d event(s)%s; report %s",
+            report.run_id,
+            report.sources_checked,
+            report.pages_checked,
+            len(kinds),
+            f" ({', '.join(sorted(set(kinds)))})" if kinds else "",
+            report.report,
+        )
 
     with Archive.open(config.archive_dir, lock=False) as archive:
         last = last_checks(archive)
