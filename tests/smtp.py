@@ -34,8 +34,13 @@ class Inbox:
 class SMTPServer:
     """Start, stop and start again on the same port (an outage and a recovery)."""
 
-    def __init__(self, *, tls: ssl.SSLContext | None = None, implicit_tls: bool = False,
-                 users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tls: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+        users: dict[str, str] | None = None,
+    ) -> None:
         self.inbox = Inbox()
         self.port = free_port()
         self.tls = tls
@@ -43,10 +48,14 @@ class SMTPServer:
         self.users = users
         self.controller: Controller | None = None
 
-    def _auth(self, server: Any, session: Any, envelope: Any, mechanism: str,
-              auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword) and self.users is not None
-              and self.users.get(auth_data.login.decode()) == auth_data.password.decode())
+    def _auth(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and self.users is not None
+            and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
         return AuthResult(success=ok)
 
     def start(self) -> SMTPServer:
@@ -56,8 +65,12 @@ class SMTPServer:
         if self.users is not None:
             kwargs.update(authenticator=self._auth, auth_required=True)
         self.controller = Controller(
-            self.inbox, hostname="127.0.0.1", port=self.port,
-            ssl_context=self.tls if self.implicit else None, **kwargs)
+            self.inbox,
+            hostname="127.0.0.1",
+            port=self.port,
+            ssl_context=self.tls if self.implicit else None,
+            **kwargs,
+        )
         self.controller.start()
         return self
 

@@ -17,9 +17,11 @@ from monitor.localsite import LocalSite, Page
 from tests.conftest import make_config, types
 from tests.smtp import SMTPServer
 
-PARAS = ["On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-         "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-         "The two ministers confirmed close cooperation."]
+PARAS = [
+    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
+    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
+    "The two ministers confirmed close cooperation.",
+]
 
 
 @pytest.fixture
@@ -30,8 +32,14 @@ def smtp() -> Iterator[SMTPServer]:
 
 
 def email_conf(server: SMTPServer, **extra: Any) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": server.port, "from": "monitor@example.org",
-            "to": ["analyst@example.org"], "timeout": 2, **extra}
+    return {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "from": "monitor@example.org",
+        "to": ["analyst@example.org"],
+        "timeout": 2,
+        **extra,
+    }
 
 
 def html_part(msg: Any) -> str:
@@ -42,27 +50,39 @@ def text_part(msg: Any) -> str:
     return str(msg.get_body(("plain",)).get_content())
 
 
-def test_digests_are_never_lost_nor_sent_twice(site: LocalSite, smtp: SMTPServer,
-                                               tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+def test_digests_are_never_lost_nor_sent_twice(
+    site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
-    run = runner(make_config(tmp_path, [{"id": "mofa-fm", "url": site.url("/fm.html"),
-                                         "profile": "mofa"}], email=email_conf(smtp)))
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "mofa-fm", "url": site.url("/fm.html"), "profile": "mofa"}],
+            email=email_conf(smtp),
+        )
+    )
     assert types(run(email=True)) == ["baseline"] and smtp.messages == []  # baseline: no mail
 
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
-                                   [PARAS[0], "The two ministers confirmed closer cooperation."])
+    site["/fm.html"] = P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Meeting",
+        "March 2, 2026",
+        [PARAS[0], "The two ministers confirmed closer cooperation."],
+    )
     run(email=True)
     assert len(smtp.messages) == 1
     msg = smtp.messages[0]
     assert msg["Subject"] == "[monitor] 1 revised page"
     assert msg.get_content_type() == "multipart/alternative"
     assert "[-close-]{+closer+}" in text_part(msg)
-    assert 'closer</ins>' in html_part(msg) and '<ins style="background:#d4f7d4' in html_part(msg)
+    assert "closer</ins>" in html_part(msg) and '<ins style="background:#d4f7d4' in html_part(msg)
     assert smtp.inbox.envelopes[0] == ("monitor@example.org", ["analyst@example.org"])
 
     smtp.stop()  # SMTP outage during an edit: no mail, nothing lost
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
-                                   [PARAS[0], "The ministers confirmed the closest cooperation."])
+    site["/fm.html"] = P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Meeting",
+        "March 2, 2026",
+        [PARAS[0], "The ministers confirmed the closest cooperation."],
+    )
     down = run(email=True)
     assert types(down) == ["page_changed"] and down.mail_error and not down.failures
     smtp.start()
@@ -74,10 +94,15 @@ def test_digests_are_never_lost_nor_sent_twice(site: LocalSite, smtp: SMTPServer
     site["/fm.html"] = Page("down", status=500)
     for _ in range(4):
         run(email=True)
-    assert len(smtp.messages) == 3 and smtp.messages[2]["Subject"] == "[monitor] 1 failing source(s)"
+    assert (
+        len(smtp.messages) == 3 and smtp.messages[2]["Subject"] == "[monitor] 1 failing source(s)"
+    )
     assert "HTTP 500" in text_part(smtp.messages[2])
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026",
-                                   [PARAS[0], "The ministers confirmed the closest cooperation."])
+    site["/fm.html"] = P.mofa_page(
+        "Japan-U.S. Foreign Ministers' Meeting",
+        "March 2, 2026",
+        [PARAS[0], "The ministers confirmed the closest cooperation."],
+    )
     run(email=True)
     run(email=True)
     assert len(smtp.messages) == 4 and smtp.messages[3]["Subject"] == "[monitor] 1 recovered"
@@ -85,21 +110,34 @@ def test_digests_are_never_lost_nor_sent_twice(site: LocalSite, smtp: SMTPServer
     assert len(set(ids)) == 4
 
 
-def test_new_meetings_lead_and_titles_cannot_inject_headers(site: LocalSite, smtp: SMTPServer,
-                                                            tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+def test_new_meetings_lead_and_titles_cannot_inject_headers(
+    site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
     site["/index.html"] = P.mofa_listing("Relations", [("March 1", [("/a.html", "A")])])
     site["/a.html"] = P.mofa_page("Unrelated", "March 1, 2026", ["A ferry terminal opened."])
-    run = runner(make_config(tmp_path, [{"id": "l", "url": site.url("/index.html"),
-                                         "kind": "listing", "profile": "mofa"}],
-                             email=email_conf(smtp)))
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
+            email=email_conf(smtp),
+        )
+    )
     run(email=True)
     evil = "Japan-U.S. Summit Meeting\r\nBcc: victim@example.org\r\nX-Evil: 1"
-    site["/index.html"] = P.mofa_listing("Relations", [("March 2", [("/s.html", "Summit")]),
-                                                        ("March 1", [("/a.html", "A")])])
-    site["/s.html"] = P.mofa_page(evil, "March 2, 2026", [
-        "On March 2, Prime Minister Takaichi held a summit meeting with President Trump of the "
-        "United States in Tokyo. <script>alert(1)</script>"])
-    site["/a.html"] = P.mofa_page("Unrelated", "March 1, 2026", ["A ferry terminal re-opened. <script>alert(1)</script>"])
+    site["/index.html"] = P.mofa_listing(
+        "Relations", [("March 2", [("/s.html", "Summit")]), ("March 1", [("/a.html", "A")])]
+    )
+    site["/s.html"] = P.mofa_page(
+        evil,
+        "March 2, 2026",
+        [
+            "On March 2, Prime Minister Takaichi held a summit meeting with President Trump of the "
+            "United States in Tokyo. <script>alert(1)</script>"
+        ],
+    )
+    site["/a.html"] = P.mofa_page(
+        "Unrelated", "March 1, 2026", ["A ferry terminal re-opened. <script>alert(1)</script>"]
+    )
     run(email=True)
     msg = smtp.messages[0]
     assert msg["Bcc"] is None and msg["X-Evil"] is None
@@ -120,8 +158,9 @@ def tls() -> tuple[ssl.SSLContext, str, Path]:
     return server_ctx, "127.0.0.1", ca
 
 
-def test_starttls_login_with_password_from_environment(tls, site: LocalSite, tmp_path: Path,
-                                                       runner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_starttls_login_with_password_from_environment(
+    tls, site: LocalSite, tmp_path: Path, runner, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     ctx, _, ca = tls
     cafile = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
@@ -129,10 +168,18 @@ def test_starttls_login_with_password_from_environment(tls, site: LocalSite, tmp
     try:
         monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "s3cret-pw")
         site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-        conf = email_conf(server, starttls=True, username="monitor",
-                          password_env="MONITOR_TEST_SMTP_PW", cafile=str(cafile))
-        run = runner(make_config(tmp_path, [{"id": "a", "url": site.url("/fm.html"),
-                                             "profile": "mofa"}], email=conf))
+        conf = email_conf(
+            server,
+            starttls=True,
+            username="monitor",
+            password_env="MONITOR_TEST_SMTP_PW",
+            cafile=str(cafile),
+        )
+        run = runner(
+            make_config(
+                tmp_path, [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}], email=conf
+            )
+        )
         run(email=True)
         site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed."])
         assert run(email=True).mail_error is None and len(server.messages) == 1
@@ -147,18 +194,32 @@ def test_starttls_login_with_password_from_environment(tls, site: LocalSite, tmp
 
 
 def test_crash_after_the_server_accepted_resends_the_same_message_id(
-        site: LocalSite, smtp: SMTPServer, tmp_path: Path) -> None:
+    site: LocalSite, smtp: SMTPServer, tmp_path: Path
+) -> None:
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
     config = tmp_path / "config.yaml"
-    config.write_text(json.dumps({
-        "archive": {"dir": "snapshots"}, "reports": {"dir": "reports"},
-        "fetch": {"retries": 0}, "email": email_conf(smtp),
-        "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "archive": {"dir": "snapshots"},
+                "reports": {"dir": "reports"},
+                "fetch": {"retries": 0},
+                "email": email_conf(smtp),
+                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
+            }
+        )
+    )
 
     def check(**env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "monitor", "check-now", "--json"],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **env})
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", "check-now", "--json"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **env},
+        )
+
     assert check().returncode == 0
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed."])
     assert check(MONITOR_CRASHPOINT="mail-accepted").returncode == -9
@@ -171,10 +232,19 @@ def test_crash_after_the_server_accepted_resends_the_same_message_id(
 
 def test_test_email_command(smtp: SMTPServer, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(json.dumps({"email": email_conf(smtp),
-                                  "sources": [{"id": "a", "url": "https://www.state.gov/"}]}))
-    proc = subprocess.run([sys.executable, "-m", "monitor", "test-email"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    config.write_text(
+        json.dumps(
+            {"email": email_conf(smtp), "sources": [{"id": "a", "url": "https://www.state.gov/"}]}
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "test-email"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert len(smtp.messages) == 1 and "in Tokyo</ins>" in html_part(smtp.messages[0]).replace(
-        " in Tokyo", "in Tokyo")
+        " in Tokyo", "in Tokyo"
+    )

@@ -21,11 +21,17 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def config(**extra: object):  # type: ignore[no-untyped-def]
-    return parse_config({"sources": [
-        {"id": "a", "url": "https://www.mofa.go.jp/a"},
-        {"id": "b", "url": "https://www.state.gov/b", "schedule": "30m"},
-        {"id": "c", "url": "https://www.defense.gov/c", "schedule": "0 */6 * * *"},
-        {"id": "d", "url": "https://www.mod.go.jp/d"}], **extra})
+    return parse_config(
+        {
+            "sources": [
+                {"id": "a", "url": "https://www.mofa.go.jp/a"},
+                {"id": "b", "url": "https://www.state.gov/b", "schedule": "30m"},
+                {"id": "c", "url": "https://www.defense.gov/c", "schedule": "0 */6 * * *"},
+                {"id": "d", "url": "https://www.mod.go.jp/d"},
+            ],
+            **extra,
+        }
+    )
 
 
 def test_catch_up_after_downtime_and_next_runs() -> None:
@@ -73,6 +79,7 @@ def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
         for line in proc.stderr:
             lines.put(line)
         lines.put("<eof>")
+
     threading.Thread(target=pump, daemon=True).start()
     return lines
 
@@ -86,8 +93,9 @@ def wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
             return
 
 
-def test_monitor_run_checks_repeatedly_and_stops_cleanly_on_sigterm(site: LocalSite,
-                                                                    tmp_path: Path) -> None:
+def test_monitor_run_checks_repeatedly_and_stops_cleanly_on_sigterm(
+    site: LocalSite, tmp_path: Path
+) -> None:
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", ["The ministers met in Tokyo."])
     arrived, release = threading.Event(), threading.Event()
     cfg = tmp_path / "config.yaml"
@@ -96,10 +104,15 @@ archive: {{dir: snapshots, lock_timeout: 30}}
 schedule: {{default: 1s, jitter: 0}}
 fetch: {{retries: 0, timeout: 30}}
 sources:
-  - {{id: fm, url: "{site.url('/fm.html')}", profile: mofa}}
+  - {{id: fm, url: "{site.url("/fm.html")}", profile: mofa}}
 """)
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run"], cwd=tmp_path,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
     seen: list[str] = []
     try:
         lines = _lines(proc)
@@ -114,6 +127,7 @@ sources:
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             h.wfile.write(body)
+
         site["/fm.html"] = Page(raw=slow)
         assert arrived.wait(60)
         proc.send_signal(signal.SIGTERM)  # mid-check: the check finishes, then the daemon exits
