@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor import crash
 from monitor.blobs import BlobStore, sha256
+from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.models import Document, Event
 
@@ -181,7 +182,7 @@ def text_digest(doc: Document) -> str:
 class Archive:
     """The snapshots directory. Open with `Archive.open(path, lock=True)`."""
 
-    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+    def __init__(self, root: Path, *, fsync: bool = False, busy_timeout: float = 30.0) -> None:
         self.root = root
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -190,7 +191,9 @@ class Archive:
         self.blobs = BlobStore(root / "blobs", fsync=fsync)
         self.lock = Lock(root / "monitor.lock")
         try:
-            self.db = sqlite3.connect(root / "index.sqlite", isolation_level=None, timeout=30)
+            self.db = sqlite3.connect(
+                root / "index.sqlite", isolation_level=None, timeout=busy_timeout
+            )
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
@@ -205,9 +208,15 @@ class Archive:
 
     @classmethod
     def open(
-        cls, root: Path, *, lock: bool = True, lock_timeout: float = 0.0, fsync: bool = False
+        cls,
+        root: Path,
+        *,
+        lock: bool = True,
+        lock_timeout: float = 0.0,
+        fsync: bool = False,
+        busy_timeout: float = 30.0,
     ) -> Archive:
-        archive = cls(root, fsync=fsync)
+        archive = cls(root, fsync=fsync, busy_timeout=busy_timeout)
         if lock:
             try:
                 archive.lock.acquire(lock_timeout)
@@ -215,6 +224,17 @@ class Archive:
                 archive.db.close()
                 raise
         return archive
+
+    @classmethod
+    def for_config(cls, config: Config, *, lock: bool = True) -> Archive:
+        a = config.archive
+        return cls.open(
+            config.archive_dir,
+            lock=lock,
+            lock_timeout=a.lock_timeout,
+            fsync=a.fsync,
+            busy_timeout=a.busy_timeout,
+        )
 
     def close(self) -> None:
         self.lock.release()
@@ -252,7 +272,7 @@ class Archive:
     def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
             return self.db.execute(sql, args)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.root / 'index.sqlite'}: {exc}") from None
 
     # --- sources and pages ------------------------------------------------------------------

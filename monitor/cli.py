@@ -59,7 +59,7 @@ def load(path: str) -> Config:
 def open_archive(config: Config, *, lock: bool = False) -> Any:
     from monitor.archive import Archive
 
-    return Archive.open(config.archive_dir, lock=lock, lock_timeout=config.archive.lock_timeout)
+    return Archive.for_config(config, lock=lock)
 
 
 class Group(click.Group):

@@ -105,6 +105,8 @@ class SourceConfig(_Model):
 class ArchiveConfig(_Model):
     dir: str = "snapshots"
     lock_timeout: Annotated[float, Field(ge=0)] = 600.0
+    busy_timeout: Annotated[float, Field(ge=0)] = 30.0
+    fsync: bool = False
 
 
 class ReportsConfig(_Model):

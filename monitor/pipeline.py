@@ -195,7 +195,7 @@ class Checker:
                 page.url,
                 etag=page.etag if conditional else None,
                 last_modified=page.last_modified if conditional else None,
-                allow=self.run.policy.allows if page.role == "discovered" else None,
+                allow=self.run.policy.allows,
             )
         except FetchError as exc:
             self.fail(sr, page, str(exc))
@@ -229,7 +229,14 @@ class Checker:
         except ContentError as exc:
             self.fail(sr, page, str(exc))
             return False
-        self.commit(sr, page, doc, result.body, result, extract=True)
+        try:
+            self.commit(sr, page, doc, result.body, result, extract=True)
+        except (
+            ArchiveError
+        ) as exc:  # disk full, database busy: nothing half-written, retried next run
+            log.error("%s: %s", sr.source.id, exc)
+            self.run.failures.append((sr.source.id, str(exc)))
+            return False
         return True
 
     def commit(
@@ -437,9 +444,7 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
     async def one(sr: SourceRun) -> None:
         try:
             await checker.check_source(sr)
-        except ArchiveError:
-            raise
-        except MonitorError as exc:
+        except MonitorError as exc:  # ArchiveError too: the archive refused this source's write
             sr.failed = str(exc)
             run.failures.append((sr.source.id, str(exc)))
         log.info(
@@ -490,7 +495,7 @@ async def check(
 
     sources = select_sources(config, source_ids)
     own = archive is None
-    archive = archive or Archive.open(config.archive_dir, lock_timeout=config.archive.lock_timeout)
+    archive = archive or Archive.for_config(config)
     try:
         report_stage.recover(config, archive)
         started = run_started = clock()

@@ -178,6 +178,6 @@ def run_daemon(config: Config) -> None:
             report.report,
         )
 
-    with Archive.open(config.archive_dir, lock=False) as archive:
+    with Archive.for_config(config, lock=False) as archive:
         last = last_checks(archive)
     Daemon(config, check_some).run(last)
