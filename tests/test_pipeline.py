@@ -477,3 +477,27 @@ def test_pdf_joint_statement_found_on_a_listing(site: LocalSite, tmp_path: Path,
     assert (meeting["date"], meeting["kind"], meeting["location"]) == ("2026-03-20", "2+2", "Tokyo")
     assert len(meeting["participants"]) == 4
     assert run().events == ()
+
+
+def test_urls_never_become_archive_paths(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    tricky = ["/a/../../../../etc/passwd", "/%2e%2e/%2e%2e/x.html?f=../../y", "/b/..%2f..%2fz"]
+    site["/index.html"] = P.mofa_listing("R", [("March 2", [(u, "x") for u in tricky])])
+    for u in ("/etc/passwd", "/%2e%2e/%2e%2e/x.html?f=../../y", "/b/..%2f..%2fz"):
+        site[u] = mofa()
+    run = runner(
+        make_config(
+            tmp_path,
+            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
+        )
+    )
+    run()
+    import re
+
+    for path in (tmp_path / "snapshots").rglob("*"):
+        rel = path.relative_to(tmp_path / "snapshots").as_posix()
+        assert re.fullmatch(
+            r"blobs(/[0-9a-f]{2}(/[0-9a-f]{62}\.z)?)?|index\.sqlite(-wal|-shm)?|"
+            r"monitor\.lock",
+            rel,
+        ), rel
+    assert not (tmp_path / "etc").exists()
