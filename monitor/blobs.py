@@ -1,15 +1,18 @@
-"""Content-addressed, compressed blobs: written atomically, named by their SHA-256."""
+"""Content-addressed, zstd-compressed blobs: written atomically, named by their SHA-256."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import zstandard
+
 from monitor.errors import ArchiveError
+
+LEVEL = 3  # zstd: ~10x faster than zlib -6 at a similar ratio on HTML
 
 
 def sha256(data: bytes) -> str:
@@ -25,7 +28,7 @@ class BlobStore:
     def path(self, digest: str) -> Path:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ArchiveError(f"invalid blob name {digest!r}")
-        return self.root / digest[:2] / f"{digest[2:]}.z"
+        return self.root / digest[:2] / f"{digest[2:]}.zst"
 
     def put(self, data: bytes) -> str:
         """Store `data` (once) and return its digest. The file appears whole or not at all."""
@@ -34,7 +37,7 @@ class BlobStore:
         if path.exists():
             return digest
         path.parent.mkdir(exist_ok=True)
-        packed = zlib.compress(data, 6)
+        packed = zstandard.ZstdCompressor(level=LEVEL).compress(data)
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
@@ -56,10 +59,10 @@ class BlobStore:
     def get(self, digest: str) -> bytes:
         path = self.path(digest)
         try:
-            return zlib.decompress(path.read_bytes())
+            return zstandard.ZstdDecompressor().decompress(path.read_bytes())
         except FileNotFoundError:
             raise ArchiveError(f"missing blob {digest} ({path})") from None
-        except (OSError, zlib.error) as exc:
+        except (OSError, zstandard.ZstdError) as exc:
             raise ArchiveError(f"unreadable blob {digest}: {exc}") from None
 
     def check(self, digest: str) -> str | None:
@@ -73,8 +76,8 @@ class BlobStore:
     def __iter__(self) -> Iterator[str]:
         for sub in sorted(self.root.iterdir()):
             if sub.is_dir() and len(sub.name) == 2:
-                for file in sorted(sub.glob("*.z")):
-                    yield sub.name + file.name[:-2]
+                for file in sorted(sub.glob("*.zst")):
+                    yield sub.name + file.name[:-4]
 
     def size(self) -> int:
-        return sum(f.stat().st_size for f in self.root.rglob("*.z"))
+        return sum(f.stat().st_size for f in self.root.rglob("*.zst"))

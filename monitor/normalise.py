@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -193,10 +194,16 @@ def _speaker(text: str, profile: Profile) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def ignore_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """All ignore patterns as one regex: one search per block."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+
+
 def make_blocks(
     raw: Iterable[tuple[BlockKind, str]], profile: Profile, ignore: Iterable[str]
 ) -> tuple[Block, ...]:
-    patterns = [re.compile(p) for p in (*profile.ignores, *ignore)]
+    patterns = [ignore_pattern((*profile.ignores, *ignore))]
     blocks: list[Block] = []
     speaker: str | None = None
     section: str | None = None
@@ -236,7 +243,7 @@ def normalise_html(
 ) -> Document:
     """Turn an HTML page into a Document; raises ContentError for error pages and lost layouts."""
     tree = parse_html(text)
-    check_error_page(tree, url)
+    check_error_page(tree, url, len(text))
     root = content_root(tree, url, profile, selector)
     links = links_of(root.css("a[href]"), url)
     title = _title(tree, root, profile)
@@ -262,7 +269,7 @@ def listing_links(
 ) -> tuple[Link, ...]:
     """Links to meeting pages on a listing page, in page order."""
     tree = parse_html(text)
-    check_error_page(tree, url)
+    check_error_page(tree, url, len(text))
     scope = content_root(tree, url, profile, selector)
     for candidate in profile.listing:
         nodes = scope.css(candidate) or tree.css(candidate)
@@ -296,16 +303,21 @@ _ERROR_BODIES = re.compile(
 )
 
 
-def check_error_page(tree: LexborHTMLParser, url: str) -> None:
-    node = tree.css_first("title")
-    title = clean(node.text()) if node is not None else ""
+def check_error_page(tree: LexborHTMLParser, url: str, size: int) -> None:
+    """Error and challenge pages are small: `size` (of the HTML) spares big pages the work."""
+    if size > 200_000:
+        return
     body = tree.body
     text = clean(body.text(separator=" ")) if body is not None else ""
+    if len(text) >= 5000:
+        return
+    node = tree.css_first("title")
+    title = clean(node.text()) if node is not None else ""
     heading = tree.css_first("h1")
     h1 = clean(heading.text()) if heading is not None else ""
     if len(text) < 3000 and (_ERROR_TITLES.search(title) or _ERROR_TITLES.search(h1)):
         raise ContentError(url, f"error page served with status 200: {title or h1!r}")
-    if len(text) < 5000 and _ERROR_BODIES.search(tree.html or ""):
+    if _ERROR_BODIES.search(tree.html or ""):
         raise ContentError(url, "blocked by a WAF/CDN challenge page")
 
 

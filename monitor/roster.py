@@ -47,7 +47,10 @@ class Roster:
     def find(self, text: str, when: date | None = None) -> list[Official]:
         """Officials named in `text`, in order of first mention; in office on `when` if given."""
         found: list[Official] = []
-        for match in self.pattern.finditer(text):
+        present = frozenset(a for a in self.by_alias if a in text)  # fast C substring scans
+        if not present:
+            return found
+        for match in _pattern(present).finditer(text):
             official = self.by_alias[match.group(0)]
             if official in found:
                 continue
@@ -78,11 +81,17 @@ def build(entries: list[dict[str, Any]]) -> Roster:
         officials.append(official)
         for alias in official.aliases:
             by_alias.setdefault(alias, official)
+    return Roster(tuple(officials), _pattern(frozenset(by_alias)), by_alias)
+
+
+@lru_cache(maxsize=1024)
+def _pattern(aliases: frozenset[str]) -> re.Pattern[str]:
+    """Whole-word matches of `aliases`, longest first ("Secretary Rubio" before "Rubio")."""
     parts = []
-    for alias in sorted(by_alias, key=len, reverse=True):
+    for alias in sorted(aliases, key=lambda a: (-len(a), a)):
         escaped = re.escape(alias)
         parts.append(escaped if has_cjk(alias) else rf"(?<![\w.]){escaped}(?!\w)")
-    return Roster(tuple(officials), re.compile("|".join(parts)), by_alias)
+    return re.compile("|".join(parts))
 
 
 @lru_cache(maxsize=1)

@@ -59,6 +59,8 @@ _MOJIBAKE = re.compile(
 def clean(text: str) -> str:
     """Mojibake repaired, NFKC, straight quotes and dashes, no zero-width characters, single
     spaces."""
+    if text.isascii():  # most English text: nothing but whitespace to fold
+        return " ".join(text.split())
     if _MOJIBAKE.search(text):
         text = ftfy.fix_encoding(text)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)

@@ -43,7 +43,7 @@ def test_versions_blobs_and_round_trip(tmp_path: Path) -> None:
         assert versions[1].text_sha == text_digest(doc("two"))
         assert archive.raw(versions[0]) == b"<p>raw</p>"
         assert verify(archive) == []
-    blobs = list((tmp_path / "s" / "blobs").rglob("*.z"))
+    blobs = list((tmp_path / "s" / "blobs").rglob("*.zst"))
     assert len(blobs) == 3  # one raw, two documents
 
 
@@ -83,9 +83,9 @@ def test_verify_finds_corrupt_and_missing_blobs(tmp_path: Path) -> None:
         add(archive, page.id, "one")
         version = archive.versions(page.id)[0]
         path = archive.blobs.path(version.raw_sha)
-        import zlib
+        import zstandard
 
-        path.write_bytes(zlib.compress(b"tampered"))
+        path.write_bytes(zstandard.ZstdCompressor().compress(b"tampered"))
         assert any("does not match its hash" in p for p in verify(archive))
         path.unlink()
         assert any("missing blob" in p for p in verify(archive))

@@ -1,0 +1,264 @@
+"""Benchmark: monitor against urlwatch and against a bare httpx fetch, on one local fixture site.
+
+    python -m bench.run --pages 1000            # N = 1,000 (urlwatch included)
+    python -m bench.run --pages 10000 --no-urlwatch
+
+Needs urlwatch in a separate venv (`--urlwatch PATH`, default bench/out/uw/bin/urlwatch; made
+with `python -m venv bench/out/uw && bench/out/uw/bin/pip install urlwatch cssselect lxml`).
+Prints pages/s, ratios, peak RSS, archive size and detected/missed/false changes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+CONCURRENCY = 10  # urlwatch's fixed worker count; everyone gets the same
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Site:
+    def __init__(self, pages: int, etag: bool, latency: float) -> None:
+        self.port = free_port()
+        args = [
+            sys.executable,
+            "-m",
+            "bench.site",
+            "--port",
+            str(self.port),
+            "--pages",
+            str(pages),
+            "--latency",
+            str(latency),
+        ] + ([] if etag else ["--no-etag"])
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def mutate(self, fraction: float, new: int, seed: int) -> dict[str, list[str]]:
+        req = urllib.request.Request(
+            f"{self.base}/_mutate?fraction={fraction}&new={new}&seed={seed}",
+            method="POST",
+            data=b"",
+        )
+        with urllib.request.urlopen(req) as resp:
+            data: dict[str, list[str]] = json.load(resp)
+        return {k: [self.base + p for p in v] for k, v in data.items()}
+
+    def count(self) -> int:
+        with urllib.request.urlopen(f"{self.base}/_state") as resp:
+            return int(json.load(resp)["pages"])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Run a command; (seconds, peak RSS in MB, stdout)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+        _, _status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return elapsed, usage.ru_maxrss // 1024, text
+
+
+def dir_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def monitor_round(site: Site, work: Path, pages: int, seed: int) -> dict[str, Any]:
+    listings = (pages + 99) // 100 + 1
+    config = {
+        "archive": {"dir": "snapshots"},
+        "reports": {"dir": "reports"},
+        "fetch": {"concurrency": CONCURRENCY, "per_host": CONCURRENCY, "retries": 1, "timeout": 60},
+        "sources": [
+            {
+                "id": f"index-{n}",
+                "url": f"{site.base}/index/{n}.html",
+                "kind": "listing",
+                "profile": "mofa",
+                "max_pages": 1000,
+            }
+            for n in range(listings)
+        ],
+    }
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "config.yaml").write_text(json.dumps(config))
+    cmd = [sys.executable, "-m", "monitor", "check-now", "--json", "--no-email"]
+    first_s, first_rss, _ = timed(cmd, work)
+    mutation = site.mutate(0.05, max(1, pages // 100), seed)
+    second_s, second_rss, out = timed(cmd, work)
+    report = json.loads(out)
+    changed = {e["url"] for e in report["events"] if e["type"] == "page_changed"}
+    added = {e["url"] for e in report["events"] if e["type"] == "page_added"}
+    edited = set(mutation["edited"])
+    return {
+        "first_s": first_s,
+        "first_pps": pages / first_s,
+        "recheck_s": second_s,
+        "recheck_pps": (pages + len(mutation["added"])) / second_s,
+        "peak_rss_mb": max(first_rss, second_rss),
+        "archive_bytes": dir_size(work / "snapshots"),
+        "detected": len(edited & changed),
+        "missed": len(edited - changed),
+        "false": len(changed - edited),
+        "added_detected": len(added & set(mutation["added"])),
+        "added": len(mutation["added"]),
+    }
+
+
+async def fetch_only(urls: list[str]) -> float:
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    sem = asyncio.Semaphore(CONCURRENCY)
+    started = time.perf_counter()
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one(url: str) -> None:
+            async with sem:
+                resp = await client.get(url)
+                resp.read()
+
+        await asyncio.gather(*(one(u) for u in urls))
+    return time.perf_counter() - started
+
+
+def urlwatch_round(site: Site, work: Path, pages: int, seed: int, exe: str) -> dict[str, Any]:
+    work.mkdir(parents=True, exist_ok=True)
+    jobs = "\n---\n".join(
+        f"name: p{i}\nurl: {site.base}/p/{i}.html\nfilter:\n  - css: '#maincontents'\n  - html2text"
+        for i in range(pages)
+    )
+    (work / "urls.yaml").write_text(jobs + "\n")
+    (work / "config.yaml").write_text(
+        "display: {new: true, error: true, unchanged: false}\n"
+        "report:\n  text: {line_length: 75, details: true, footer: false, minimal: false}\n"
+        "  stdout: {enabled: true, color: false}\n  email: {enabled: false}\n"
+        "  html: {diff: unified}\n  markdown: {details: true, footer: false, minimal: false}\n"
+    )
+    cmd = [
+        exe,
+        "--urls",
+        "urls.yaml",
+        "--config",
+        "config.yaml",
+        "--cache",
+        "cache.db",
+        "--hooks",
+        "hooks.py",
+    ]
+    first_s, first_rss, _ = timed(cmd, work)
+    mutation = site.mutate(0.05, 0, seed)
+    second_s, second_rss, out = timed(cmd, work)
+    changed = {
+        line.split("CHANGED: ", 1)[1].split()[0] for line in out.splitlines() if "CHANGED: " in line
+    }
+    by_name = {f"p{i}": f"{site.base}/p/{i}.html" for i in range(pages)}
+    changed_urls = {by_name.get(c, c) for c in changed}
+    edited = set(mutation["edited"])
+    return {
+        "first_s": first_s,
+        "first_pps": pages / first_s,
+        "recheck_s": second_s,
+        "recheck_pps": pages / second_s,
+        "peak_rss_mb": max(first_rss, second_rss),
+        "archive_bytes": dir_size(work / "cache.db"),
+        "detected": len(edited & changed_urls),
+        "missed": len(edited - changed_urls),
+        "false": len(changed_urls - edited),
+    }
+
+
+def diff_1mb() -> float:
+    from monitor.diff import diff_documents
+    from monitor.models import Block, Document
+    from tests.test_diff import _transcript
+
+    paras = _transcript(3, 1_000_000)
+    edited = list(paras)
+    for i in range(0, len(edited), 40):
+        edited[i] = edited[i].replace(" the ", " a ", 1) + " Added sentence."
+    del edited[100:110]
+    a = Document("u", "T", tuple(Block("paragraph", p) for p in paras))
+    b = Document("u", "T", tuple(Block("paragraph", p) for p in edited))
+    started = time.perf_counter()
+    diff_documents(a, b)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="monitor vs urlwatch vs fetch-only")
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--no-urlwatch", action="store_true")
+    parser.add_argument("--urlwatch", default=str(ROOT / "bench/out/uw/bin/urlwatch"))
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    n = args.pages
+    results: dict[str, Any] = {"pages": n, "concurrency": CONCURRENCY, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
+        work = Path(tmp)
+        for etag in (True, False):
+            site = Site(n, etag, args.latency)
+            try:
+                key = "monitor_etag" if etag else "monitor_no_etag"
+                results[key] = monitor_round(site, work / key, n, seed=3)
+                if etag:
+                    urls = [f"{site.base}/p/{i}.html" for i in range(n)]
+                    results["fetch_only_pps"] = n / asyncio.run(fetch_only(urls))
+            finally:
+                site.stop()
+            if not args.no_urlwatch and shutil.which(args.urlwatch):
+                site = Site(n, etag, args.latency)
+                try:
+                    key = "urlwatch_etag" if etag else "urlwatch_no_etag"
+                    results[key] = urlwatch_round(site, work / key, n, 3, args.urlwatch)
+                finally:
+                    site.stop()
+    results["diff_1mb_s"] = diff_1mb()
+    m, f = results["monitor_etag"], results["fetch_only_pps"]
+    results["ratios"] = {"first_vs_fetch_only": m["first_pps"] / f}
+    if "urlwatch_etag" in results:
+        u, un = results["urlwatch_etag"], results["urlwatch_no_etag"]
+        results["ratios"].update(
+            {
+                "first_vs_urlwatch": m["first_pps"] / u["first_pps"],
+                "recheck_etag_vs_urlwatch": m["recheck_pps"] / u["recheck_pps"],
+                "recheck_no_etag_vs_urlwatch": results["monitor_no_etag"]["recheck_pps"]
+                / un["recheck_pps"],
+                "rss_vs_urlwatch": m["peak_rss_mb"] / max(u["peak_rss_mb"], 1),
+                "archive_vs_urlwatch_cache": m["archive_bytes"] / max(u["archive_bytes"], 1),
+            }
+        )
+    text = json.dumps(results, indent=2, default=lambda x: round(x, 3))
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
