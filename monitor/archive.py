@@ -163,20 +163,17 @@ def _version(row: sqlite3.Row) -> VersionRow:
 
 
 def canonical(doc: Document) -> bytes:
-    return json.dumps(
-        doc.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
+    # to_json builds its dicts in a fixed order: no need to sort keys
+    return json.dumps(doc.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def text_digest(doc: Document) -> str:
     """What counts as 'the content' for change detection: title and blocks, not links."""
-    body = json.dumps(
-        [doc.title, [b.to_json() for b in doc.blocks]],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+    parts = [doc.title]
+    parts.extend(
+        f"{b.kind}\x1f{b.speaker or ''}\x1f{b.section or ''}\x1f{b.text}" for b in doc.blocks
     )
-    return sha256(body.encode())
+    return sha256("\x1e".join(parts).encode())
 
 
 class Archive:

@@ -233,6 +233,8 @@ class Fetcher:
             if declared.isdigit() and int(declared) > cap and resp.status_code == 200:
                 raise FetchError(url, f"body of {int(declared)} bytes exceeds max_bytes {cap}")
             if resp.status_code != 200:
+                if declared.isdigit() and int(declared) <= 65536:
+                    await resp.aread()  # a short body read to the end keeps the connection alive
                 return resp.status_code, resp_headers, b""
             chunks: list[bytes] = []
             size = 0

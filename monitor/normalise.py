@@ -162,6 +162,13 @@ def _walk(root: LexborNode) -> Iterator[tuple[BlockKind, str]]:
         if tag == "br":
             yield from flush()
             continue
+        if tag == "p" and not buffer and node.css_first("br") is None:
+            # A paragraph holds only inline content (the parser closes it at any block): take
+            # its text in one call instead of walking its inline children.
+            text = node.text(deep=True, separator="")
+            if text.strip():
+                yield kinds[-1], text[:MAX_BLOCK_CHARS]
+            continue
         if tag in BLOCKS:
             yield from flush()
             if tag in HEADINGS:
@@ -194,16 +201,33 @@ def _speaker(text: str, profile: Profile) -> str | None:
     return None
 
 
+class IgnoreRules:
+    """Ignore patterns as two regexes: those anchored at the start (`^…`) tried with one
+    `match`, the rest with one `search` (a `^` inside an alternation is not an anchor to the
+    regex engine, which would try every position)."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        anchored = [p[1:] for p in patterns if p.startswith("^")]
+        floating = [p for p in patterns if not p.startswith("^")]
+        self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.floating = re.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+    def hits(self, text: str) -> bool:
+        return bool(
+            (self.anchored and self.anchored.match(text))
+            or (self.floating and self.floating.search(text))
+        )
+
+
 @functools.lru_cache(maxsize=256)
-def ignore_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """All ignore patterns as one regex: one search per block."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+def ignore_rules(patterns: tuple[str, ...]) -> IgnoreRules:
+    return IgnoreRules(patterns)
 
 
 def make_blocks(
     raw: Iterable[tuple[BlockKind, str]], profile: Profile, ignore: Iterable[str]
 ) -> tuple[Block, ...]:
-    patterns = [ignore_pattern((*profile.ignores, *ignore))]
+    rules = ignore_rules((*profile.ignores, *ignore))
     blocks: list[Block] = []
     speaker: str | None = None
     section: str | None = None
@@ -211,7 +235,7 @@ def make_blocks(
         text = clean(text.strip(" |")) if kind == "row" else clean(text)
         if kind == "row":
             text = re.sub(r"(?:\s*\|\s*)+", " | ", text).strip(" |")
-        if not text or any(p.search(text) for p in patterns):
+        if not text or rules.hits(text):
             continue
         if kind == "heading":
             section, speaker = text, None
@@ -243,7 +267,7 @@ def normalise_html(
 ) -> Document:
     """Turn an HTML page into a Document; raises ContentError for error pages and lost layouts."""
     tree = parse_html(text)
-    check_error_page(tree, url, len(text))
+    check_error_page(tree, text, url)
     root = content_root(tree, url, profile, selector)
     links = links_of(root.css("a[href]"), url)
     title = _title(tree, root, profile)
@@ -269,7 +293,7 @@ def listing_links(
 ) -> tuple[Link, ...]:
     """Links to meeting pages on a listing page, in page order."""
     tree = parse_html(text)
-    check_error_page(tree, url, len(text))
+    check_error_page(tree, text, url)
     scope = content_root(tree, url, profile, selector)
     for candidate in profile.listing:
         nodes = scope.css(candidate) or tree.css(candidate)
@@ -303,22 +327,21 @@ _ERROR_BODIES = re.compile(
 )
 
 
-def check_error_page(tree: LexborHTMLParser, url: str, size: int) -> None:
-    """Error and challenge pages are small: `size` (of the HTML) spares big pages the work."""
-    if size > 200_000:
-        return
-    body = tree.body
-    text = clean(body.text(separator=" ")) if body is not None else ""
-    if len(text) >= 5000:
-        return
+def check_error_page(tree: LexborHTMLParser, html: str, url: str) -> None:
+    """Error and challenge pages served with 200: an error title on a page with little text,
+    or a WAF/CDN signature in a small page."""
     node = tree.css_first("title")
     title = clean(node.text()) if node is not None else ""
     heading = tree.css_first("h1")
     h1 = clean(heading.text()) if heading is not None else ""
-    if len(text) < 3000 and (_ERROR_TITLES.search(title) or _ERROR_TITLES.search(h1)):
-        raise ContentError(url, f"error page served with status 200: {title or h1!r}")
-    if _ERROR_BODIES.search(tree.html or ""):
-        raise ContentError(url, "blocked by a WAF/CDN challenge page")
+    if _ERROR_TITLES.search(title) or _ERROR_TITLES.search(h1):
+        body = tree.body
+        if body is None or len(clean(body.text(separator=" "))) < 3000:
+            raise ContentError(url, f"error page served with status 200: {title or h1!r}")
+    if len(html) < 30_000 and _ERROR_BODIES.search(html):
+        body = tree.body
+        if body is None or len(clean(body.text(separator=" "))) < 5000:
+            raise ContentError(url, "blocked by a WAF/CDN challenge page")
 
 
 # --- PDF ---------------------------------------------------------------------------------

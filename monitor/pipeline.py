@@ -254,9 +254,17 @@ class Checker:
         run, archive, now = self.run, self.archive, self.run.now()
         rules = rules_key(sr.profile, sr.source.selector, sr.source.ignore)
         previous = archive.latest_version(page.id)
-        old_doc = renormalise(archive, previous, page, sr.source, sr.profile) if previous else None
         sha = text_digest(doc)
-        unchanged = old_doc is not None and text_digest(old_doc) == sha
+        old_doc: Document | None = None
+        if previous is not None and previous.rules == rules:
+            unchanged = previous.text_sha == sha  # the common case: no blob read at all
+            if not unchanged:
+                old_doc = archive.document(previous)
+        elif previous is not None:
+            old_doc = renormalise(archive, previous, page, sr.source, sr.profile)
+            unchanged = text_digest(old_doc) == sha
+        else:
+            unchanged = False
         headers = dict(result.headers) if result else {}
         if result and result.encoding:
             headers["x-monitor-encoding"] = result.encoding
@@ -287,9 +295,10 @@ class Checker:
                 previous is not None and sha in archive.recent_text_shas(page.id, FLAP_WINDOW)[1:]
             )
             notify = alert and not sr.silent and not flap
-            if notify and old_doc is not None and previous is not None:
+            if notify and previous is not None:
+                old_doc = old_doc or archive.document(previous)
                 self.changed_event(sr, page, old_doc, doc, previous, version)
-            elif notify and old_doc is None and page.role != "page":
+            elif notify and previous is None and page.role != "page":
                 archive.add_event(
                     run.run_id,
                     Event(

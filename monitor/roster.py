@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -44,10 +44,20 @@ class Roster:
     pattern: re.Pattern[str]
     by_alias: dict[str, Official]
 
+    @cached_property
+    def _aliases(self) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        latin = tuple((a, _first_word(a)) for a in self.by_alias if not has_cjk(a))
+        return latin, tuple(a for a in self.by_alias if has_cjk(a))
+
     def find(self, text: str, when: date | None = None) -> list[Official]:
         """Officials named in `text`, in order of first mention; in office on `when` if given."""
         found: list[Official] = []
-        present = frozenset(a for a in self.by_alias if a in text)  # fast C substring scans
+        words = set(_WORD.findall(text))
+        latin, cjk = self._aliases
+        present = frozenset(
+            [a for a, first in latin if first in words and a in text]
+            + ([a for a in cjk if a in text] if has_cjk(text) else [])
+        )
         if not present:
             return found
         for match in _pattern(present).finditer(text):
@@ -82,6 +92,16 @@ def build(entries: list[dict[str, Any]]) -> Roster:
         for alias in official.aliases:
             by_alias.setdefault(alias, official)
     return Roster(tuple(officials), _pattern(frozenset(by_alias)), by_alias)
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=4096)
+def _first_word(alias: str) -> str:
+    """The first word of a Latin alias: a set lookup rules most aliases out at once."""
+    match = _WORD.search(alias)
+    return match.group(0) if match else alias
 
 
 @lru_cache(maxsize=1024)

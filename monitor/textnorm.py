@@ -42,6 +42,23 @@ _TRANSLATE = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+
+
+def _untidy(text: str) -> bool:
+    """Whitespace to fold? Substring tests in C beat a regex here (this runs per block)."""
+    return (
+        not text
+        or text[0] == " "
+        or text[-1] == " "
+        or "  " in text
+        or "\n" in text
+        or "\t" in text
+        or "\r" in text
+        or "\f" in text
+        or "\v" in text
+    )
+
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 # A space between two CJK characters is layout, not content.
 _CJK_GAP = re.compile(
@@ -60,7 +77,7 @@ def clean(text: str) -> str:
     """Mojibake repaired, NFKC, straight quotes and dashes, no zero-width characters, single
     spaces."""
     if text.isascii():  # most English text: nothing but whitespace to fold
-        return " ".join(text.split())
+        return " ".join(text.split()) if _untidy(text) else text
     if _MOJIBAKE.search(text):
         text = ftfy.fix_encoding(text)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
