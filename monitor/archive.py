@@ -535,26 +535,31 @@ def verify(archive: Archive) -> list[str]:
             problem = archive.blobs.check(digest)
             if problem:
                 problems.append(f"version {vid}: {problem}")
-    dangling = db.execute(
-        "SELECT COUNT(*) FROM versions WHERE page_id NOT IN (SELECT id FROM pages)"
-    ).fetchone()[0]
-    if dangling:
-        problems.append(f"{dangling} version(s) belong to no page")
+    for sql, what in DANGLING:
+        count = db.execute(sql).fetchone()[0]
+        if count:
+            problems.append(f"{count} {what}")
     gaps = db.execute(
         "SELECT page_id, COUNT(*), MAX(seq) FROM versions GROUP BY page_id "
         "HAVING COUNT(*) != MAX(seq)"
     ).fetchall()
     for page_id, count, top in gaps:
         problems.append(f"page {page_id}: {count} versions but sequence reaches {top}")
-    bad_events = db.execute(
-        "SELECT COUNT(*) FROM events WHERE version_id IS NOT NULL AND "
-        "version_id NOT IN (SELECT id FROM versions)"
-    ).fetchone()[0]
-    if bad_events:
-        problems.append(f"{bad_events} event(s) point at missing versions")
-    orphans = db.execute(
-        "SELECT COUNT(*) FROM outbox WHERE event_id NOT IN (SELECT id FROM events)"
-    ).fetchone()[0]
-    if orphans:
-        problems.append(f"{orphans} outbox row(s) point at missing events")
     return problems
+
+
+DANGLING = (
+    (
+        "SELECT COUNT(*) FROM versions WHERE page_id NOT IN (SELECT id FROM pages)",
+        "version(s) belong to no page",
+    ),
+    (
+        "SELECT COUNT(*) FROM events WHERE version_id IS NOT NULL AND "
+        "version_id NOT IN (SELECT id FROM versions)",
+        "event(s) point at missing versions",
+    ),
+    (
+        "SELECT COUNT(*) FROM outbox WHERE event_id NOT IN (SELECT id FROM events)",
+        "outbox row(s) point at missing events",
+    ),
+)

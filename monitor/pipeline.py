@@ -362,29 +362,33 @@ class Checker:
             return False
         return self.run.policy.allows(url)
 
-    async def check_listing(self, sr: SourceRun) -> None:
-        page = self.archive.ensure_page(sr.source.url, sr.source.id, "listing", self.run.now())
+    async def fetch_index(self, sr: SourceRun, role: str) -> tuple[PageRow, FetchResult | None]:
+        """A listing's or feed's own page: (its row, the response or None when it failed)."""
+        page = self.archive.ensure_page(sr.source.url, sr.source.id, role, self.run.now())
         previous = self.archive.latest_version(page.id)
         result = await self.fetch(sr, page, conditional=previous is not None)
         if result is None:
-            sr.failed = "listing failed"
-            await self.recheck(sr, exclude={sr.source.url})
-            return
-        if result.not_modified:
+            sr.failed = f"{role} failed"
+        elif result.not_modified:
             self.not_modified(sr, page)
-        else:
+        return page, result
+
+    async def check_listing(self, sr: SourceRun) -> None:
+        try:
+            page, result = await self.fetch_index(sr, "listing")
+            if result is None or result.not_modified:
+                return
             try:
                 links = listing_links(result.text, sr.source.url, sr.profile, sr.source.selector)
             except ContentError as exc:
                 self.fail(sr, page, str(exc))
                 sr.failed = str(exc)
-                await self.recheck(sr, exclude={sr.source.url})
                 return
-            title = sr.source.id
-            doc = listing_document(sr.source.url, title, links)
+            doc = listing_document(sr.source.url, sr.source.id, links)
             self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
             await self.follow_links(sr, [(link.url, link.text) for link in links])
-        await self.recheck(sr, exclude={sr.source.url})
+        finally:  # pages found earlier are checked even when the listing is down
+            await self.recheck(sr, exclude={sr.source.url})
 
     async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
         known = {p.url for p in self.archive.pages(sr.source.id)}
@@ -403,28 +407,23 @@ class Checker:
         await asyncio.gather(*(self.check_page(sr, p.url, "discovered") for p in pages))
 
     async def check_feed(self, sr: SourceRun) -> None:
-        page = self.archive.ensure_page(sr.source.url, sr.source.id, "feed", self.run.now())
-        previous = self.archive.latest_version(page.id)
-        result = await self.fetch(sr, page, conditional=previous is not None)
-        if result is None:
-            sr.failed = "feed failed"
-            return
-        if result.not_modified:
-            self.not_modified(sr, page)
-            await self.recheck(sr, exclude=set())
-            return
         try:
-            title, items = parse_feed(result.text, sr.source.url)
-        except ContentError as exc:
-            self.fail(sr, page, str(exc))
-            sr.failed = str(exc)
-            return
-        doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
-        self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
-        for item in items:
-            self.feed_item(sr, item)
-        await self.follow_links(sr, [(i.url, i.title) for i in items])
-        await self.recheck(sr, exclude={i.url for i in items})
+            page, result = await self.fetch_index(sr, "feed")
+            if result is None or result.not_modified:
+                return
+            try:
+                title, items = parse_feed(result.text, sr.source.url)
+            except ContentError as exc:
+                self.fail(sr, page, str(exc))
+                sr.failed = str(exc)
+                return
+            doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
+            self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
+            for item in items:
+                self.feed_item(sr, item)
+            await self.follow_links(sr, [(i.url, i.title) for i in items])
+        finally:
+            await self.recheck(sr, exclude={sr.source.url})
 
     def feed_item(self, sr: SourceRun, item: FeedItem) -> None:
         self.run.pages_checked += 1
