@@ -43,6 +43,8 @@ def subject(view: ReportView, prefix: str) -> str:
         parts.append(f"{n} revised page{'s' if n != 1 else ''}")
     if view.added:
         parts.append(f"{len(view.added)} new page(s)")
+    if view.removed:
+        parts.append(f"{len(view.removed)} removed page(s)")
     if view.failing:
         parts.append(f"{len(view.failing)} failing source(s)")
     if view.recovered:

@@ -137,7 +137,9 @@ class Checker:
 
     # --- failures ---------------------------------------------------------------------------
 
-    def fail(self, sr: SourceRun, page: PageRow, error: str) -> None:
+    def fail(self, sr: SourceRun, page: PageRow, error: str, status: int | None = None) -> None:
+        """Record a failed check. After `failures_before_alert` in a row: `page_removed` when an
+        archived page answers 404/410 (told once), else `source_failing` (reminded daily)."""
         run, now = self.run, self.run.now()
         failures = page.failures + 1
         log.warning("%s: %s", sr.source.id, error)
@@ -148,7 +150,23 @@ class Checker:
             due = alerted is None or (
                 run.clock() - datetime.fromisoformat(alerted.replace("Z", "+00:00")) >= REMIND_EVERY
             )
-            if failures >= run.config.failures_before_alert and due:
+            gone = status in (404, 410) and self.archive.latest_version(page.id) is not None
+            if failures >= run.config.failures_before_alert and gone and alerted is None:
+                self.archive.add_event(
+                    run.run_id,
+                    Event(
+                        "page_removed",
+                        {
+                            "source": sr.source.id,
+                            "url": page.url,
+                            "title": page.title or "",
+                            "error": error,
+                        },
+                    ),
+                    now,
+                )
+                self.archive.update_page(page.id, failing_alerted_at=now)
+            elif failures >= run.config.failures_before_alert and due and not gone:
                 self.archive.add_event(
                     run.run_id,
                     Event(
@@ -198,7 +216,7 @@ class Checker:
                 allow=self.run.policy.allows,
             )
         except FetchError as exc:
-            self.fail(sr, page, str(exc))
+            self.fail(sr, page, str(exc), exc.status)
             return None
 
     def not_modified(self, sr: SourceRun, page: PageRow) -> None:

@@ -77,6 +77,7 @@ class ReportView:
     source_meetings: list[dict[str, Any]] = field(default_factory=list)
     changed: list[PageView] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
     failing: list[dict[str, Any]] = field(default_factory=list)
     recovered: list[dict[str, Any]] = field(default_factory=list)
     baselines: list[dict[str, Any]] = field(default_factory=list)
@@ -89,6 +90,7 @@ class ReportView:
             (len(self.new_meetings), "new meeting"),
             (len(self.changed), "revised page"),
             (len(self.added), "new page"),
+            (len(self.removed), "removed page"),
             (len(self.failing), "failing source"),
         ):
             if n:
@@ -144,6 +146,8 @@ def build_view(
             view.changed.append(_page_view(event, loader, href))
         elif event.type == "page_added":
             view.added.append(data)
+        elif event.type == "page_removed":
+            view.removed.append(data)
         elif event.type == "source_failing":
             view.failing.append(data)
         elif event.type == "source_recovered":

@@ -501,3 +501,16 @@ def test_urls_never_become_archive_paths(site: LocalSite, tmp_path: Path, runner
             rel,
         ), rel
     assert not (tmp_path / "etc").exists()
+
+
+def test_a_page_gone_for_good_is_removed_once(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    site["/fm.html"] = mofa()
+    run = runner(make_config(tmp_path, [page_source(site)]))
+    run()
+    site["/fm.html"] = Page("<h1>Gone</h1>", status=410)
+    seen = [types(run(advance_hours=12)) for _ in range(5)]
+    assert seen == [[], [], ["page_removed"], [], []]
+    report = tmp_path / "reports" / "run-000004.txt"  # baseline, then the third failed check
+    assert "REMOVED PAGES (1)" in report.read_text(encoding="utf-8")
+    site["/fm.html"] = mofa()
+    assert types(run()) == ["source_recovered"]
