@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
-from monitor.fetch import Fetcher
 from monitor.feeds import parse_feed
+from monitor.fetch import Fetcher
 from monitor.normalise import listing_links
 from monitor.sites import profile_for
 
