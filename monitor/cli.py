@@ -70,6 +70,9 @@ class Group(click.Group):
             fail(str(exc), EXIT_USAGE)
         except MonitorError as exc:
             fail(str(exc), EXIT_FAILED)
+        except OSError as exc:  # a full disk or an unwritable directory: one line, not a trace
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}", EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted", 130)
 

@@ -154,3 +154,13 @@ def test_killed_mid_run_reports_the_change_once(
     reports = sorted((tmp_path / "reports").glob("run-*.html"))
     assert sum("Revised sentence" in r.read_text() for r in reports) == 1
     assert not list((tmp_path / "reports").glob("*.pending"))
+
+
+def test_unwritable_reports_directory_is_one_line(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+    write_config(tmp_path, site)
+    (tmp_path / "reports").write_text("a file where the reports directory should be")
+    proc = monitor(tmp_path, "check-now", "--no-email")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("monitor: ") and proc.stderr.count("\n") == 1
+    assert monitor(tmp_path, "verify").returncode == 0
