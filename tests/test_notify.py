@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import ssl
 import subprocess
@@ -159,12 +160,13 @@ def tls() -> tuple[ssl.SSLContext, str, Path]:
 
 
 def test_starttls_login_with_password_from_environment(
-    tls, site: LocalSite, tmp_path: Path, runner, monkeypatch
+    tls, site: LocalSite, tmp_path: Path, runner, monkeypatch, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     ctx, _, ca = tls
     cafile = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(cafile))
     server = SMTPServer(tls=ctx, users={"monitor": "s3cret-pw"}).start()
+    caplog.set_level(logging.DEBUG)
     try:
         monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "s3cret-pw")
         site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
@@ -189,6 +191,7 @@ def test_starttls_login_with_password_from_environment(
         assert report.mail_error and len(server.messages) == 1  # refused login: queued, not lost
         for path in (tmp_path / "reports").rglob("*.*"):
             assert "s3cret-pw" not in path.read_text(encoding="utf-8")
+        assert "s3cret-pw" not in caplog.text and "wrong" not in caplog.text
     finally:
         server.stop()
 
