@@ -368,8 +368,10 @@ class Archive:
         content_type: str | None,
         final_url: str | None,
         headers: dict[str, str],
+        text_sha: str | None = None,
     ) -> VersionRow:
-        """Write both blobs, then the row: a row never points at a blob that is not there."""
+        """Write both blobs, then the row: a row never points at a blob that is not there.
+        `text_sha` is `text_digest(doc)` when the caller has it already."""
         raw_sha = self.blobs.put(raw)
         doc_sha = self.blobs.put(canonical(doc))
         crash.point("blob-written")
@@ -398,7 +400,7 @@ class Archive:
                 fetched_at,
                 raw_sha,
                 doc_sha,
-                text_digest(doc),
+                text_sha or text_digest(doc),
                 rules,
                 len(raw),
                 status,

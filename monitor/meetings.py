@@ -118,10 +118,18 @@ DURATION = re.compile(
     re.IGNORECASE,
 )
 SCAN_BLOCKS = 12
+HEAD_CHARS = 4000
 
 
 def _meeting_text(doc: Document) -> list[str]:
-    return [doc.title, *(b.text for b in doc.blocks[:SCAN_BLOCKS])]
+    """The title and the opening blocks, up to HEAD_CHARS: where a page says who met when."""
+    out, size = [doc.title], len(doc.title)
+    for block in doc.blocks[:SCAN_BLOCKS]:
+        if size >= HEAD_CHARS:
+            break
+        out.append(block.text[: HEAD_CHARS - size])
+        size += len(out[-1])
+    return out
 
 
 def _participant_text(doc: Document) -> list[str]:

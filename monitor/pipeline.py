@@ -304,6 +304,7 @@ class Checker:
                 content_type=result.content_type if result else "text/html",
                 final_url=result.final_url if result else page.url,
                 headers=headers,
+                text_sha=sha,
             )
             archive.record_check(page.id, run.run_id, now, "new-version")
             sr.pages += 1
