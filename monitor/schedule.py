@@ -128,6 +128,8 @@ class Daemon:
             self.check_some(source_ids)
         except MonitorError as exc:
             log.error("%s: %s", ", ".join(source_ids), exc)
+        except Exception:  # a bug in one run must not stop the daemon
+            log.exception("check of %s failed", ", ".join(source_ids))
 
     def add_jobs(self, last: dict[str, datetime]) -> list[JobPlan]:
         plans = plan(self.config, last, self.clock())

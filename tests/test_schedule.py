@@ -140,3 +140,21 @@ sources:
             proc.kill()
     text = "".join(seen)
     assert "page_changed" in text, text  # the interrupted check completed and was recorded
+
+
+def test_a_failing_run_is_logged_and_the_daemon_goes_on(caplog) -> None:  # type: ignore[no-untyped-def]
+    from monitor.errors import ArchiveError
+
+    calls: list[list[str]] = []
+
+    def check_some(ids: list[str]) -> None:
+        calls.append(ids)
+        raise ArchiveError("archive busy") if len(calls) == 1 else RuntimeError("a bug")
+
+    daemon = Daemon(config(), check_some, clock=lambda: NOW)
+    daemon.add_jobs({})
+    job = {j.id: j for j in daemon.scheduler.get_jobs()}["every 30m"]
+    job.func(*job.args)
+    job.func(*job.args)
+    assert calls == [["b"], ["b"]]
+    assert "archive busy" in caplog.text and "a bug" in caplog.text
