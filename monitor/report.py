@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -37,7 +38,9 @@ def plain_segments(change: Change) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """One environment per process: templates compile once."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("monitor", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
