@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import zstandard
 
 from monitor.errors import ArchiveError
 
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 LEVEL = 3  # zstd: ~10x faster than zlib -6 at a similar ratio on HTML
 
 
@@ -26,7 +28,7 @@ class BlobStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, digest: str) -> Path:
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not _DIGEST.fullmatch(digest):
             raise ArchiveError(f"invalid blob name {digest!r}")
         return self.root / digest[:2] / f"{digest[2:]}.zst"
 
