@@ -288,6 +288,26 @@ def normalise_html(
     )
 
 
+def normalise_fragment(
+    html: str,
+    url: str,
+    title: str,
+    profile: Profile,
+    *,
+    published: str | None = None,
+    ignore: Iterable[str] = (),
+) -> Document:
+    """An HTML fragment that is all content (a feed item's body): no content selector, the
+    profile's boilerplate dropped."""
+    root = parse_html(f"<html><body><main>{html}</main></body></html>").css_first("main")
+    assert root is not None  # we wrote it
+    for drop in profile.drops:
+        for node in root.css(drop):
+            node.decompose()
+    blocks = make_blocks(_walk(root), profile, ignore)
+    return Document(url=url, title=title, blocks=blocks, published=published, lang=profile.lang)
+
+
 def listing_links(
     text: str, url: str, profile: Profile, selector: str | None = None
 ) -> tuple[Link, ...]:

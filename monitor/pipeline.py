@@ -20,13 +20,11 @@ from monitor.feeds import FeedItem, parse_feed
 from monitor.fetch import Fetcher
 from monitor.meetstore import record_meeting
 from monitor.models import Document, Event, FetchResult, Link, RunReport
-from monitor.normalise import _walk as walk_blocks
 from monitor.normalise import (
     listing_document,
     listing_links,
-    make_blocks,
     normalise,
-    parse_html,
+    normalise_fragment,
     rules_key,
 )
 from monitor.sites import Profile, profile_for
@@ -87,15 +85,8 @@ def source_profile(source: SourceConfig) -> Profile:
 
 def item_document(item: FeedItem, profile: Profile, ignore: list[str]) -> Document:
     """A feed item's own content, normalised like a page's."""
-    tree = parse_html(f"<html><body><main>{item.html}</main></body></html>")
-    root = tree.css_first("main")
-    assert root is not None  # we wrote it
-    for drop in profile.drops:
-        for node in root.css(drop):
-            node.decompose()
-    blocks = make_blocks(walk_blocks(root), profile, ignore)
-    return Document(
-        url=item.url, title=item.title, blocks=blocks, published=item.published, lang=profile.lang
+    return normalise_fragment(
+        item.html, item.url, item.title, profile, published=item.published, ignore=ignore
     )
 
 
