@@ -129,13 +129,17 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
 
 
 def print_summary(report: Any) -> None:
+    """A table of the run's events, the baselines, the failures, and where the report is."""
     counts: dict[str, int] = {}
     for event in report.events:
         counts[event.type] = counts.get(event.type, 0) + 1
-    table = Table(
-        title=f"Run {report.run_id}: {report.sources_checked} sources, "
-        f"{report.pages_checked} pages checked"
+    if report.failures:
+        counts["failed checks"] = len(report.failures)
+    click.echo(
+        f"Run {report.run_id}: {report.sources_checked} source(s), "
+        f"{report.pages_checked} page(s) checked"
     )
+    table = Table()
     table.add_column("event")
     table.add_column("count", justify="right")
     for kind, n in sorted(counts.items()):
@@ -145,17 +149,15 @@ def print_summary(report: Any) -> None:
     out.print(table)
     for event in report.events:
         if event.type == "baseline":
-            out.print(
-                f"{event.data['source']}: archive initialised: {event.data['pages']} pages, "
-                f"{event.data['meetings']} meetings",
-                markup=False,
-                highlight=False,
+            click.echo(
+                f"{event.data['source']}: archive initialised: {event.data['pages']} "
+                f"pages, {event.data['meetings']} meetings"
             )
-    for source, error in report.failures:
-        err.print(f"failed: {source}: {error}", markup=False, highlight=False)
+    for source, error in report.failures:  # whole lines: URLs must stay copyable
+        click.echo(f"failed: {source}: {error}", err=True)
     if report.mail_error:
-        err.print(f"mail not sent (queued): {report.mail_error}", markup=False, highlight=False)
-    out.print(f"report: {report.report}", markup=False, highlight=False)
+        click.echo(f"mail not sent (queued for the next run): {report.mail_error}", err=True)
+    click.echo(f"report: {report.report}")
 
 
 @main.command("validate-config")

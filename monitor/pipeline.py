@@ -133,7 +133,7 @@ class Checker:
         archived page answers 404/410 (told once), else `source_failing` (reminded daily)."""
         run, now = self.run, self.run.now()
         failures = page.failures + 1
-        log.warning("%s: %s", sr.source.id, error)
+        log.info("%s: %s", sr.source.id, error)  # the CLI lists failures; the daemon logs INFO
         with self.archive.transaction():
             self.archive.record_check(page.id, run.run_id, now, "failed", error)
             self.archive.update_page(page.id, failures=failures, last_error=error)
