@@ -297,9 +297,6 @@ class Archive:
             ).fetchone()
         return _page(row) if row else None
 
-    def page_by_id(self, page_id: int) -> PageRow:
-        return _page(self._execute("SELECT * FROM pages WHERE id=?", (page_id,)).fetchone())
-
     def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
         self._execute(
             "INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) VALUES (?, ?, ?, ?)",

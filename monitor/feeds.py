@@ -94,13 +94,3 @@ def _atom(root: ET.Element, url: str) -> tuple[str, list[FeedItem]]:
             )
         )
     return clean(_text(root.find("atom:title", NS))), items
-
-
-def looks_like_feed(content_type: str, text: str) -> bool:
-    ctype = content_type.lower()
-    head = text.lstrip()[:500]
-    return (
-        "rss" in ctype
-        or "atom" in ctype
-        or (head.startswith("<?xml") and ("<rss" in text[:2000] or "<feed" in text[:2000]))
-    )

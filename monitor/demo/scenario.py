@@ -24,6 +24,8 @@ STATE_READOUT = "/state/secretarys-meeting-with-japanese-foreign-minister-motegi
 STATE_FEED = "/state/rss-feed/press-releases/feed/"
 DOD_LISTING = "/defense/News/Releases/"
 DOD_READOUT = "/defense/News/Releases/Release/Article/4100001/readout-of-secretary-hegseths-meeting-with-japanese-minister-of-defense-koizumi/"
+MOD_LISTING = "/mod/en/d_act/us/index.html"
+MOD_MEETING = "/mod/en/article/2026/01/20260116a.html"
 JN_LISTING = "/japannews/politics/politics-government/"
 JN_GIST = "/japannews/politics/politics-government/20260116-300101/"
 MIRAGE_LISTING = "/miragenews/"
@@ -213,6 +215,27 @@ def site_pages(round_: int, base: str, nonce: int | None = None) -> dict[str, Pa
                 nonce=n,
             )
         ),
+        MOD_LISTING: Page(
+            P.mod_listing(
+                "Japan-U.S. Defense Ministerial Meetings",
+                [(MOD_MEETING, "Japan-U.S. Defense Ministerial Meeting")],
+                nonce=n,
+            )
+        ),
+        MOD_MEETING: Page(
+            P.mod_page(
+                "Japan-U.S. Defense Ministerial Meeting",
+                "January 16, 2026",
+                [
+                    "On January 16, 2026, Minister of Defense KOIZUMI Shinjiro held a meeting "
+                    "with Secretary of Defense Pete Hegseth of the United States at the Pentagon "
+                    "for about an hour.",
+                    "The two ministers confirmed that they would deepen defense industrial "
+                    "cooperation.",
+                ],
+                nonce=n,
+            )
+        ),
         JN_LISTING: Page(
             P.japannews_listing(
                 "Politics & Government",
@@ -293,6 +316,7 @@ sources:
   - {{id: mofa-ja-press, url: "{base}{MOFAJ_LISTING}", kind: listing, profile: mofa-ja}}
   - {{id: state-japan, url: "{base}{STATE_LISTING}", kind: listing, profile: state}}
   - {{id: state-press, url: "{base}{STATE_FEED}", kind: feed, profile: state}}
+  - {{id: mod-us, url: "{base}{MOD_LISTING}", kind: listing, profile: mod}}
   - {{id: dod-releases, url: "{base}{DOD_LISTING}", kind: listing, profile: defense}}
   - {{id: japannews, url: "{base}{JN_LISTING}", kind: listing, profile: japannews}}
   - {{id: miragenews, url: "{base}{MIRAGE_LISTING}", kind: listing, profile: miragenews}}
