@@ -122,3 +122,45 @@ def test_one_huge_block_falls_back_to_sentences() -> None:
         "".join(s.text for s in segments if s.op != "-").replace("  ", " ").strip()
         == changed.replace("  ", " ").strip()
     )
+
+
+def test_diff_golden(golden) -> None:  # type: ignore[no-untyped-def]
+    from monitor.report import plain_segments
+
+    old = Document(
+        "u",
+        "日米外相会談",
+        (
+            Block("heading", "Opening remarks"),
+            Block(
+                "paragraph",
+                "SECRETARY RUBIO: We will expand cooperation on shipbuilding.",
+                "SECRETARY RUBIO",
+            ),
+            Block("paragraph", "茂木大臣:日米同盟は地域の平和の礎です。", "茂木大臣"),
+            Block("item", "Joint statement issued."),
+            Block("paragraph", "A paragraph that will be removed."),
+        ),
+    )
+    new = Document(
+        "u",
+        "日米外相会談(概要)",
+        (
+            Block("heading", "Opening remarks"),
+            Block(
+                "paragraph",
+                "SECRETARY RUBIO: We will expand cooperation on shipbuilding and "
+                "critical minerals.",
+                "SECRETARY RUBIO",
+            ),
+            Block("paragraph", "茂木大臣:日米同盟はインド太平洋地域の平和の礎です。", "茂木大臣"),
+            Block("paragraph", "A new closing paragraph."),
+            Block("item", "Joint statement issued."),
+        ),
+    )
+    d = diff_documents(old, new)
+    lines = [f"+{d.added} -{d.removed} trivial={d.trivial} speakers={list(d.speakers)}"]
+    lines += [
+        f"[{c.op}{' ' + c.speaker if c.speaker else ''}] {plain_segments(c)}" for c in d.changes
+    ]
+    golden("diff-mixed.txt", "\n".join(lines) + "\n")
