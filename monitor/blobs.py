@@ -25,6 +25,8 @@ class BlobStore:
     def __init__(self, root: Path, *, fsync: bool = False) -> None:
         self.root = root
         self.fsync = fsync
+        self._compressor = zstandard.ZstdCompressor(level=LEVEL)  # one process, one thread
+        self._dirs: set[str] = set()  # fan-out directories known to exist
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, digest: str) -> Path:
@@ -38,9 +40,11 @@ class BlobStore:
         path = self.path(digest)
         if path.exists():
             return digest
-        path.parent.mkdir(exist_ok=True)
-        packed = zstandard.ZstdCompressor(level=LEVEL).compress(data)
+        packed = self._compressor.compress(data)
         try:
+            if path.parent.name not in self._dirs:
+                path.parent.mkdir(exist_ok=True)
+                self._dirs.add(path.parent.name)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:

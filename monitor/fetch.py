@@ -81,7 +81,7 @@ class Fetcher:
             lambda: asyncio.Semaphore(config.per_host)
         )
         limits = httpx.Limits(
-            max_connections=config.concurrency * 2, max_keepalive_connections=config.concurrency
+            max_connections=config.concurrency, max_keepalive_connections=config.concurrency
         )
         self._client = httpx.AsyncClient(
             headers={
