@@ -257,6 +257,15 @@ def links_of(nodes: Iterable[LexborNode], base: str) -> tuple[Link, ...]:
     return tuple(seen.values())
 
 
+def content_blocks(root: LexborNode, profile: Profile, ignore: Iterable[str]) -> tuple[Block, ...]:
+    """The blocks of a content root once the profile's boilerplate is dropped from it."""
+    for drop in profile.drops:
+        for node in root.css(drop):
+            if node.mem_id != root.mem_id:
+                node.decompose()
+    return make_blocks(_walk(root), profile, ignore)
+
+
 def normalise_html(
     text: str,
     url: str,
@@ -271,11 +280,7 @@ def normalise_html(
     root = content_root(tree, url, profile, selector)
     links = links_of(root.css("a[href]"), url)
     title = _title(tree, root, profile)
-    for drop in profile.drops:
-        for node in root.css(drop):
-            if node.mem_id != root.mem_id:
-                node.decompose()
-    blocks = make_blocks(_walk(root), profile, ignore)
+    blocks = content_blocks(root, profile, ignore)
     html = tree.css_first("html")
     lang = html.attributes.get("lang") if html is not None else None
     return Document(
@@ -301,10 +306,7 @@ def normalise_fragment(
     profile's boilerplate dropped."""
     root = parse_html(f"<html><body><main>{html}</main></body></html>").css_first("main")
     assert root is not None  # we wrote it
-    for drop in profile.drops:
-        for node in root.css(drop):
-            node.decompose()
-    blocks = make_blocks(_walk(root), profile, ignore)
+    blocks = content_blocks(root, profile, ignore)
     return Document(url=url, title=title, blocks=blocks, published=published, lang=profile.lang)
 
 

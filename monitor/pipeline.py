@@ -90,6 +90,16 @@ def item_document(item: FeedItem, profile: Profile, ignore: list[str]) -> Docume
     )
 
 
+def item_raw(item: FeedItem) -> bytes:
+    """What is archived as a feed item's raw response: its title line, then its HTML."""
+    return f"{item.title}\n{item.html}".encode()
+
+
+def item_from_raw(url: str, raw: bytes, published: str | None) -> FeedItem:
+    title, _, html = raw.decode("utf-8").partition("\n")
+    return FeedItem(url, title, html, published)
+
+
 def renormalise(
     archive: Archive, version: VersionRow, page: PageRow, source: SourceConfig, profile: Profile
 ) -> Document:
@@ -100,8 +110,7 @@ def renormalise(
     raw = archive.raw(version)
     try:
         if page.role == "item":
-            title, _, html = raw.decode("utf-8").partition("\n")
-            item = FeedItem(page.url, title, html, stored.published)
+            item = item_from_raw(page.url, raw, stored.published)
             return item_document(item, profile, source.ignore)
         if page.role in ("listing", "feed"):
             return stored
@@ -240,9 +249,8 @@ class Checker:
             return False
         try:
             self.commit(sr, page, doc, result.body, result, extract=True)
-        except (
-            ArchiveError
-        ) as exc:  # disk full, database busy: nothing half-written, retried next run
+        except ArchiveError as exc:
+            # disk full, database busy: nothing was half-written; the next run tries again
             log.error("%s: %s", sr.source.id, exc)
             self.run.failures.append((sr.source.id, str(exc)))
             return False
@@ -264,8 +272,9 @@ class Checker:
         rules = rules_key(sr.profile, sr.source.selector, sr.source.ignore)
         previous = archive.latest_version(page.id)
         sha = text_digest(doc)
+        same_rules = previous is not None and previous.rules == rules
         old_doc: Document | None = None
-        if previous is not None and previous.rules == rules:
+        if previous is not None and same_rules:
             unchanged = previous.text_sha == sha  # the common case: no blob read at all
             if not unchanged:
                 old_doc = archive.document(previous)
@@ -282,7 +291,7 @@ class Checker:
             etag = result.etag if result else None
             modified = result.last_modified if result else None
             archive.update_page(page.id, etag=etag, last_modified=modified, title=doc.title)
-            if unchanged and previous is not None and previous.rules == rules:
+            if unchanged and same_rules:
                 archive.record_check(page.id, run.run_id, now, "unchanged")
                 return
             version = archive.add_version(
@@ -439,7 +448,7 @@ class Checker:
         self.run.pages_checked += 1
         page = self.archive.ensure_page(item.url, sr.source.id, "item", self.run.now())
         doc = item_document(item, sr.profile, sr.source.ignore)
-        raw = f"{item.title}\n{item.html}".encode()
+        raw = item_raw(item)
         self.commit(sr, page, doc, raw, None, extract=True)
 
     async def check_source(self, sr: SourceRun) -> None:
