@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 10  # urlwatch's fixed worker count; everyone gets the same
@@ -132,11 +133,18 @@ def monitor_round(site: Site, work: Path, pages: int, seed: int) -> dict[str, An
     }
 
 
-async def fetch_only(urls: list[str]) -> float:
-    limits = httpx.Limits(max_connections=CONCURRENCY)
+async def fetch_only(urls: list[str], transport: str) -> float:
+    """Seconds to GET every URL with httpx at the benchmark's concurrency: on the aiohttp
+    transport the monitor uses ("aiohttp"), or on httpx's default httpcore transport."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     sem = asyncio.Semaphore(CONCURRENCY)
     started = time.perf_counter()
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    client = (
+        httpx.AsyncClient(timeout=60, transport=AiohttpTransport(limits=limits))
+        if transport == "aiohttp"
+        else httpx.AsyncClient(limits=limits, timeout=60)
+    )
+    async with client:
 
         async def one(url: str) -> None:
             async with sem:
@@ -229,7 +237,10 @@ def main() -> None:
                 results[key] = monitor_round(site, work / key, n, seed=3)
                 if etag:
                     urls = [f"{site.base}/p/{i}.html" for i in range(n)]
-                    results["fetch_only_pps"] = n / asyncio.run(fetch_only(urls))
+                    results["fetch_only_pps"] = n / asyncio.run(fetch_only(urls, "aiohttp"))
+                    results["fetch_only_httpcore_pps"] = n / asyncio.run(
+                        fetch_only(urls, "httpcore")
+                    )
             finally:
                 site.stop()
             if not args.no_urlwatch and shutil.which(args.urlwatch):
