@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -73,16 +74,53 @@ class Site:
         self.proc.wait()
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Run a command; (seconds, peak RSS in MB, stdout)."""
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of `root` and all its descendants (page workers, their fork server)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int, str, int]:
+    """Run a command; (seconds, its peak RSS in MB, stdout, peak RSS of its process tree in MB
+    sampled every 50 ms)."""
     started = time.perf_counter()
+    peak_tree = 0
+    done = threading.Event()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.05):
+                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         _, _status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return elapsed, usage.ru_maxrss // 1024, text
+    return elapsed, usage.ru_maxrss // 1024, text, max(peak_tree // 1024, usage.ru_maxrss // 1024)
 
 
 def dir_size(path: Path) -> int:
@@ -91,12 +129,15 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def monitor_round(site: Site, work: Path, pages: int, seed: int) -> dict[str, Any]:
+def monitor_round(
+    site: Site, work: Path, pages: int, seed: int, workers: int | None
+) -> dict[str, Any]:
     listings = (pages + 99) // 100 + 1
     config = {
         "archive": {"dir": "snapshots"},
         "reports": {"dir": "reports"},
         "fetch": {"concurrency": CONCURRENCY, "per_host": CONCURRENCY, "retries": 1, "timeout": 60},
+        **({} if workers is None else {"workers": workers}),
         "sources": [
             {
                 "id": f"index-{n}",
@@ -111,9 +152,9 @@ def monitor_round(site: Site, work: Path, pages: int, seed: int) -> dict[str, An
     work.mkdir(parents=True, exist_ok=True)
     (work / "config.yaml").write_text(json.dumps(config))
     cmd = [sys.executable, "-m", "monitor", "check-now", "--json", "--no-email"]
-    first_s, first_rss, _ = timed(cmd, work)
+    first_s, first_rss, _, first_tree = timed(cmd, work)
     mutation = site.mutate(0.05, max(1, pages // 100), seed)
-    second_s, second_rss, out = timed(cmd, work)
+    second_s, second_rss, out, second_tree = timed(cmd, work)
     report = json.loads(out)
     changed = {e["url"] for e in report["events"] if e["type"] == "page_changed"}
     added = {e["url"] for e in report["events"] if e["type"] == "page_added"}
@@ -124,6 +165,7 @@ def monitor_round(site: Site, work: Path, pages: int, seed: int) -> dict[str, An
         "recheck_s": second_s,
         "recheck_pps": (pages + len(mutation["added"])) / second_s,
         "peak_rss_mb": max(first_rss, second_rss),
+        "peak_tree_rss_mb": max(first_tree, second_tree),
         "archive_bytes": dir_size(work / "snapshots"),
         "detected": len(edited & changed),
         "missed": len(edited - changed),
@@ -179,9 +221,9 @@ def urlwatch_round(site: Site, work: Path, pages: int, seed: int, exe: str) -> d
         "--hooks",
         "hooks.py",
     ]
-    first_s, first_rss, _ = timed(cmd, work)
+    first_s, first_rss, _, first_tree = timed(cmd, work)
     mutation = site.mutate(0.05, 0, seed)
-    second_s, second_rss, out = timed(cmd, work)
+    second_s, second_rss, out, second_tree = timed(cmd, work)
     changed = {
         line.split("CHANGED: ", 1)[1].split()[0] for line in out.splitlines() if "CHANGED: " in line
     }
@@ -194,6 +236,7 @@ def urlwatch_round(site: Site, work: Path, pages: int, seed: int, exe: str) -> d
         "recheck_s": second_s,
         "recheck_pps": pages / second_s,
         "peak_rss_mb": max(first_rss, second_rss),
+        "peak_tree_rss_mb": max(first_tree, second_tree),
         "archive_bytes": dir_size(work / "cache.db"),
         "detected": len(edited & changed_urls),
         "missed": len(edited - changed_urls),
@@ -225,16 +268,22 @@ def main() -> None:
     parser.add_argument("--no-urlwatch", action="store_true")
     parser.add_argument("--urlwatch", default=str(ROOT / "bench/out/uw/bin/urlwatch"))
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="the monitor's `workers`")
     args = parser.parse_args()
     n = args.pages
-    results: dict[str, Any] = {"pages": n, "concurrency": CONCURRENCY, "cpus": os.cpu_count()}
+    results: dict[str, Any] = {
+        "pages": n,
+        "concurrency": CONCURRENCY,
+        "cpus": os.cpu_count(),
+        "workers": args.workers,
+    }
     with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
         work = Path(tmp)
         for etag in (True, False):
             site = Site(n, etag, args.latency)
             try:
                 key = "monitor_etag" if etag else "monitor_no_etag"
-                results[key] = monitor_round(site, work / key, n, seed=3)
+                results[key] = monitor_round(site, work / key, n, 3, args.workers)
                 if etag:
                     urls = [f"{site.base}/p/{i}.html" for i in range(n)]
                     results["fetch_only_pps"] = n / asyncio.run(fetch_only(urls, "aiohttp"))
@@ -262,6 +311,7 @@ def main() -> None:
                 "recheck_no_etag_vs_urlwatch": results["monitor_no_etag"]["recheck_pps"]
                 / un["recheck_pps"],
                 "rss_vs_urlwatch": m["peak_rss_mb"] / max(u["peak_rss_mb"], 1),
+                "tree_rss_vs_urlwatch": m["peak_tree_rss_mb"] / max(u["peak_tree_rss_mb"], 1),
                 "archive_vs_urlwatch_cache": m["archive_bytes"] / max(u["archive_bytes"], 1),
             }
         )

@@ -362,18 +362,25 @@ class Archive:
         *,
         fetched_at: str,
         raw: bytes,
-        doc: Document,
+        doc: Document | None,
         rules: str,
         status: int | None,
         content_type: str | None,
         final_url: str | None,
         headers: dict[str, str],
         text_sha: str | None = None,
+        stored: tuple[str, str] | None = None,
     ) -> VersionRow:
         """Write both blobs, then the row: a row never points at a blob that is not there.
-        `text_sha` is `text_digest(doc)` when the caller has it already."""
-        raw_sha = self.blobs.put(raw)
-        doc_sha = self.blobs.put(canonical(doc))
+        `text_sha` is `text_digest(doc)` when the caller has it already; `stored` the digests of
+        the raw page and the document when a page worker has stored them (then `doc` may be
+        None)."""
+        if stored is not None:
+            raw_sha, doc_sha = stored
+        elif doc is not None:
+            raw_sha, doc_sha = self.blobs.put(raw), self.blobs.put(canonical(doc))
+        else:
+            raise ValueError("add_version needs the document or its stored blobs")
         crash.point("blob-written")
         last = self.latest_version(page_id)
         seq = (last.seq if last else 0) + 1
@@ -400,7 +407,7 @@ class Archive:
                 fetched_at,
                 raw_sha,
                 doc_sha,
-                text_sha or text_digest(doc),
+                text_sha or text_digest(doc) if doc is not None else text_sha,
                 rules,
                 len(raw),
                 status,

@@ -76,3 +76,19 @@ def decode(body: bytes, content_type: str = "") -> tuple[str, str]:
     if codec is None or codec.startswith(("utf-16", "utf-32")):
         codec = "utf-8"  # without a BOM, HTML is in an ASCII-compatible encoding
     return body.decode(codec, "replace"), codec
+
+
+TEXT_TYPES = (
+    "text/",
+    "application/xhtml",
+    "application/xml",
+    "application/rss",
+    "application/atom",
+    "application/json",
+    "application/rdf",
+)
+
+
+def is_text(content_type: str) -> bool:
+    ctype = content_type.split(";")[0].strip().lower()
+    return not ctype or ctype.startswith(TEXT_TYPES) or ctype.endswith("+xml")

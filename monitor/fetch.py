@@ -18,7 +18,6 @@ from httpx_aiohttp import AiohttpTransport
 
 from monitor import USER_AGENT
 from monitor.config import FetchConfig
-from monitor.decode import decode
 from monitor.errors import FetchError
 from monitor.models import FetchResult
 
@@ -27,15 +26,6 @@ log = logging.getLogger(__name__)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
-TEXT_TYPES = (
-    "text/",
-    "application/xhtml",
-    "application/xml",
-    "application/rss",
-    "application/atom",
-    "application/json",
-    "application/rdf",
-)
 
 Sleep = Callable[[float], Awaitable[None]]
 Allow = Callable[[str], bool]
@@ -63,11 +53,6 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def is_text(content_type: str) -> bool:
-    ctype = content_type.split(";")[0].strip().lower()
-    return not ctype or ctype.startswith(TEXT_TYPES) or ctype.endswith("+xml")
 
 
 class Fetcher:
@@ -193,17 +178,12 @@ class Fetcher:
         if status not in (200, 203, 304):
             raise FetchError(url, f"unexpected HTTP {status}", status=status)
         content_type = headers.get("content-type", "")
-        text, encoding = ("", None)
-        if status == 200 and is_text(content_type):
-            text, encoding = decode(body, content_type)
         return FetchResult(
             url=url,
             final_url=final,
             status=status,
             headers=headers,
             body=body if status != 304 else b"",
-            text=text,
-            encoding=encoding,
             content_type=content_type,
             redirects=redirects,
             etag=headers.get("etag"),

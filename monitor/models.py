@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
@@ -27,8 +28,6 @@ class FetchResult:
     status: int  # 304 when the server said "not modified"
     headers: dict[str, str]
     body: bytes  # raw, decompressed body (empty on 304)
-    text: str  # decoded body ("" on 304 or for binary content)
-    encoding: str | None
     content_type: str
     redirects: tuple[str, ...] = ()
     etag: str | None = None
@@ -38,6 +37,24 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @cached_property
+    def _decoded(self) -> tuple[str, str | None]:
+        from monitor.decode import decode, is_text
+
+        if self.status == 200 and is_text(self.content_type):
+            return decode(self.body, self.content_type)
+        return "", None
+
+    @property
+    def text(self) -> str:
+        """The decoded body ("" on 304 or for binary content), decoded when first asked for:
+        pages handed to a worker process are decoded there."""
+        return self._decoded[0]
+
+    @property
+    def encoding(self) -> str | None:
+        return self._decoded[1]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from monitor.normalise import (
     normalise_fragment,
     rules_key,
 )
+from monitor.prepare import Job, Prepared, Preparer, default_workers
 from monitor.sites import Profile, profile_for
 from monitor.urls import UrlPolicy
 
@@ -53,6 +54,7 @@ class SourceRun:
     source: SourceConfig
     profile: Profile
     silent: bool  # baseline: archive without alerting
+    rules: str  # rules_key of the source's profile, selector and ignore patterns
     pages: int = 0
     meetings: int = 0
     failed: str | None = None
@@ -66,6 +68,8 @@ class Run:
     clock: Clock
     run_id: int
     policy: UrlPolicy
+    preparer: Preparer
+    in_flight: asyncio.Semaphore  # pages fetched and not yet recorded: bounds memory
     progress: Progress | None = None
     pages_checked: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -226,6 +230,10 @@ class Checker:
 
     async def check_page(self, sr: SourceRun, url: str, role: str) -> bool:
         self.run.checked.add(url)
+        async with self.run.in_flight:
+            return await self._check_page(sr, url, role)
+
+    async def _check_page(self, sr: SourceRun, url: str, role: str) -> bool:
         page = self.archive.ensure_page(url, sr.source.id, role, self.run.now())
         previous = self.archive.latest_version(page.id)
         result = await self.fetch(sr, page, conditional=previous is not None)
@@ -234,21 +242,28 @@ class Checker:
         if result.not_modified:
             self.not_modified(sr, page)
             return True
-        try:
-            doc = normalise(
-                result.body,
-                result.text,
-                result.content_type,
-                url,
-                sr.profile,
+        rules = sr.rules
+        archive_config = self.run.config.archive
+        prepared = await self.run.preparer(
+            Job(
+                url=url,
+                body=result.body,
+                content_type=result.content_type,
+                profile=sr.profile.name,
                 selector=sr.source.selector,
-                ignore=sr.source.ignore,
+                ignore=tuple(sr.source.ignore),
+                unchanged_sha=previous.text_sha if previous and previous.rules == rules else None,
+                blobs=str(self.archive.blobs.root),
+                fsync=archive_config.fsync,
             )
-        except ContentError as exc:
-            self.fail(sr, page, str(exc))
-            return False
+        )
         try:
-            self.commit(sr, page, doc, result.body, result, extract=True)
+            if prepared.not_content is not None:
+                self.fail(sr, page, prepared.not_content)
+                return False
+            if prepared.store_error is not None:
+                raise ArchiveError(prepared.store_error)
+            self.commit(sr, page, prepared, result.body, result, extract=True)
         except ArchiveError as exc:
             # disk full, database busy: nothing was half-written; the next run tries again
             log.error("%s: %s", sr.source.id, exc)
@@ -260,18 +275,19 @@ class Checker:
         self,
         sr: SourceRun,
         page: PageRow,
-        doc: Document,
+        new: Prepared,
         raw: bytes,
         result: FetchResult | None,
         *,
         extract: bool,
         alert: bool = True,
     ) -> None:
-        """Archive `doc` if its content changed, with the events it causes, in one transaction."""
+        """Archive the page if its content changed, with the events it causes, in one
+        transaction."""
         run, archive, now = self.run, self.archive, self.run.now()
-        rules = rules_key(sr.profile, sr.source.selector, sr.source.ignore)
+        rules = sr.rules
         previous = archive.latest_version(page.id)
-        sha = text_digest(doc)
+        sha = new.text_sha
         same_rules = previous is not None and previous.rules == rules
         old_doc: Document | None = None
         if previous is not None and same_rules:
@@ -284,13 +300,14 @@ class Checker:
         else:
             unchanged = False
         headers = dict(result.headers) if result else {}
-        if result and result.encoding:
-            headers["x-monitor-encoding"] = result.encoding
+        encoding = new.encoding or (result.encoding if result else None)
+        if encoding:
+            headers["x-monitor-encoding"] = encoding
         with archive.transaction():
             self.succeeded(sr, page)
             etag = result.etag if result else None
             modified = result.last_modified if result else None
-            archive.update_page(page.id, etag=etag, last_modified=modified, title=doc.title)
+            archive.update_page(page.id, etag=etag, last_modified=modified, title=new.title)
             if unchanged and same_rules:
                 archive.record_check(page.id, run.run_id, now, "unchanged")
                 return
@@ -298,7 +315,8 @@ class Checker:
                 page.id,
                 fetched_at=now,
                 raw=raw,
-                doc=doc,
+                doc=None if new.stored else new.document(archive.blobs),
+                stored=new.stored,
                 rules=rules,
                 status=result.status if result else None,
                 content_type=result.content_type if result else "text/html",
@@ -316,18 +334,20 @@ class Checker:
             notify = alert and not sr.silent and not flap
             if notify and previous is not None:
                 old_doc = old_doc or archive.document(previous)
-                self.changed_event(sr, page, old_doc, doc, previous, version)
+                self.changed_event(
+                    sr, page, old_doc, new.document(archive.blobs), previous, version
+                )
             elif notify and previous is None and page.role != "page":
                 archive.add_event(
                     run.run_id,
                     Event(
-                        "page_added", {"source": sr.source.id, "url": page.url, "title": doc.title}
+                        "page_added", {"source": sr.source.id, "url": page.url, "title": new.title}
                     ),
                     now,
                     version_id=version.id,
                 )
             if extract:
-                self.meeting(sr, doc, notify=not sr.silent)
+                self.meeting(sr, new, notify=not sr.silent)
 
     def changed_event(
         self,
@@ -360,8 +380,12 @@ class Checker:
             old_version_id=previous.id,
         )
 
-    def meeting(self, sr: SourceRun, doc: Document, *, notify: bool) -> None:
-        found = meeting_stage.extract_meeting(doc)
+    def meeting(self, sr: SourceRun, new: Prepared, *, notify: bool) -> None:
+        found = (
+            meeting_stage.extract_meeting(new.document(self.archive.blobs))
+            if new.meeting is False
+            else new.meeting
+        )
         if found is None:
             return
         sr.meetings += 1
@@ -404,7 +428,7 @@ class Checker:
                 sr.failed = str(exc)
                 return
             doc = listing_document(sr.source.url, sr.source.id, links)
-            self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
+            self.commit(sr, page, Prepared.of(doc), result.body, result, extract=False, alert=False)
             await self.follow_links(sr, [(link.url, link.text) for link in links])
         finally:  # pages found earlier are checked even when the listing is down
             await self.recheck(sr, exclude={sr.source.url})
@@ -437,7 +461,7 @@ class Checker:
                 sr.failed = str(exc)
                 return
             doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
-            self.commit(sr, page, doc, result.body, result, extract=False, alert=False)
+            self.commit(sr, page, Prepared.of(doc), result.body, result, extract=False, alert=False)
             for item in items:
                 self.feed_item(sr, item)
             await self.follow_links(sr, [(i.url, i.title) for i in items])
@@ -449,7 +473,7 @@ class Checker:
         page = self.archive.ensure_page(item.url, sr.source.id, "item", self.run.now())
         doc = item_document(item, sr.profile, sr.source.ignore)
         raw = item_raw(item)
-        self.commit(sr, page, doc, raw, None, extract=True)
+        self.commit(sr, page, Prepared.of(doc), raw, None, extract=True)
 
     async def check_source(self, sr: SourceRun) -> None:
         log.debug("checking %s (%s)", sr.source.id, sr.source.url)
@@ -466,7 +490,9 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
     srs = []
     for source in sources:
         baselined = run.archive.ensure_source(source.id, source.url, source.kind)
-        srs.append(SourceRun(source, source_profile(source), silent=not baselined))
+        profile = source_profile(source)
+        rules = rules_key(profile, source.selector, source.ignore)
+        srs.append(SourceRun(source, profile, silent=not baselined, rules=rules))
 
     async def one(sr: SourceRun) -> None:
         try:
@@ -529,9 +555,18 @@ async def check(
         run_id = archive.start_run(iso(run_started))
         netlocs = {urlsplit(s.url).netloc for s in config.sources}
         policy = UrlPolicy(config.hosts(), netlocs)
-        async with Fetcher(config.fetch, sleep=sleep) as fetcher:
-            run = Run(config, archive, fetcher, clock, run_id, policy, progress)
-            await _check_all(run, sources)
+        workers = default_workers() if config.workers is None else config.workers
+        preparer = Preparer(workers)
+        try:
+            async with Fetcher(config.fetch, sleep=sleep) as fetcher:
+                # a queue at each worker so fetching goes on while they parse; bounded memory
+                in_flight = asyncio.Semaphore(config.fetch.concurrency + 16 * workers)
+                run = Run(
+                    config, archive, fetcher, clock, run_id, policy, preparer, in_flight, progress
+                )
+                await _check_all(run, sources)
+        finally:
+            preparer.close()
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         finished = clock()
