@@ -74,8 +74,21 @@ class Site:
         self.proc.wait()
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants (page workers, their fork server)."""
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_kb(root: int) -> tuple[int, int]:
+    """Memory of `root` and all its descendants (page workers, their fork server): the sum of
+    their resident sets, which counts pages they share once per process, and the sum of their
+    proportional set sizes (PSS), which counts a shared page once in all."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -95,22 +108,24 @@ def _tree_rss_kb(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(rss.get(pid, 0) for pid in tree), sum(_pss_kb(pid) for pid in tree)
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, int, str, int]:
-    """Run a command; (seconds, its peak RSS in MB, stdout, peak RSS of its process tree in MB
-    sampled every 50 ms)."""
+def timed(args: list[str], cwd: Path) -> tuple[float, int, str, tuple[int, int]]:
+    """Run a command; (seconds, its peak RSS in MB, stdout, the peak RSS and PSS sums of its
+    process tree in MB, sampled every 50 ms)."""
     started = time.perf_counter()
     peak_tree = 0
+    peak_pss = 0
     done = threading.Event()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
 
         def sample() -> None:
-            nonlocal peak_tree
+            nonlocal peak_tree, peak_pss
             while not done.wait(0.05):
-                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+                rss, pss = _tree_kb(proc.pid)
+                peak_tree, peak_pss = max(peak_tree, rss), max(peak_pss, pss)
 
         sampler = threading.Thread(target=sample)
         sampler.start()
@@ -120,7 +135,8 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int, str, int]:
         sampler.join()
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return elapsed, usage.ru_maxrss // 1024, text, max(peak_tree // 1024, usage.ru_maxrss // 1024)
+    own = usage.ru_maxrss // 1024
+    return elapsed, own, text, (max(peak_tree // 1024, own), peak_pss // 1024)
 
 
 def dir_size(path: Path) -> int:
@@ -165,7 +181,8 @@ def monitor_round(
         "recheck_s": second_s,
         "recheck_pps": (pages + len(mutation["added"])) / second_s,
         "peak_rss_mb": max(first_rss, second_rss),
-        "peak_tree_rss_mb": max(first_tree, second_tree),
+        "peak_tree_rss_mb": max(first_tree[0], second_tree[0]),
+        "peak_tree_pss_mb": max(first_tree[1], second_tree[1]),
         "archive_bytes": dir_size(work / "snapshots"),
         "detected": len(edited & changed),
         "missed": len(edited - changed),
@@ -236,7 +253,8 @@ def urlwatch_round(site: Site, work: Path, pages: int, seed: int, exe: str) -> d
         "recheck_s": second_s,
         "recheck_pps": pages / second_s,
         "peak_rss_mb": max(first_rss, second_rss),
-        "peak_tree_rss_mb": max(first_tree, second_tree),
+        "peak_tree_rss_mb": max(first_tree[0], second_tree[0]),
+        "peak_tree_pss_mb": max(first_tree[1], second_tree[1]),
         "archive_bytes": dir_size(work / "cache.db"),
         "detected": len(edited & changed_urls),
         "missed": len(edited - changed_urls),
@@ -312,6 +330,7 @@ def main() -> None:
                 / un["recheck_pps"],
                 "rss_vs_urlwatch": m["peak_rss_mb"] / max(u["peak_rss_mb"], 1),
                 "tree_rss_vs_urlwatch": m["peak_tree_rss_mb"] / max(u["peak_tree_rss_mb"], 1),
+                "tree_pss_vs_urlwatch": m["peak_tree_pss_mb"] / max(u["peak_tree_pss_mb"], 1),
                 "archive_vs_urlwatch_cache": m["archive_bytes"] / max(u["archive_bytes"], 1),
             }
         )

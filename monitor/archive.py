@@ -12,15 +12,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from monitor import crash
 from monitor.blobs import BlobStore, sha256
-from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.models import Document, Event
+
+if TYPE_CHECKING:  # page workers import this module and need no pydantic
+    from monitor.config import Config
 
 SCHEMA_VERSION = 1
 SCHEMA = """

@@ -566,7 +566,7 @@ async def check(
                 )
                 await _check_all(run, sources)
         finally:
-            preparer.close()
+            await preparer.close()
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         finished = clock()

@@ -6,12 +6,17 @@ records."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import collections
+import contextlib
 import functools
 import logging
 import multiprocessing
+import multiprocessing.context
 import os
+import pickle
 import signal
+import socket
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,9 +34,10 @@ from monitor.sites import PROFILES
 
 log = logging.getLogger(__name__)
 
-# A run starts its workers only after this many pages: starting them costs ~0.5 s, which a page
-# saves ~2 ms of (bench/RESULTS.md), so small runs and quiet re-checks never wait for them.
-INLINE_JOBS = 200
+# A run starts its workers once it has prepared this many pages itself: small runs and quiet
+# re-checks never pay for a fork server and its workers (~0.5 s of CPU, ~60 MB).
+INLINE_JOBS = 50
+START_IN_BACKGROUND = True  # False: wait for the workers once they are asked for (tests)
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,100 @@ def prepare(job: Job) -> Prepared:
     return Prepared(doc.title, sha, encoding, stored, meetings.extract_meeting(doc))
 
 
-def _quiet_worker() -> None:
-    """Workers leave SIGINT and SIGTERM to the main process, which finishes the run in order."""
+_FRAME = struct.Struct("!I")
+
+
+def _serve(sock: socket.socket) -> None:
+    """A worker process: read jobs, answer with what `prepare` made of them, in order, until the
+    main process closes its end. SIGINT and SIGTERM are left to the main process, which finishes
+    the run in order."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with sock, sock.makefile("rb") as incoming:
+        while header := incoming.read(_FRAME.size):
+            job = pickle.loads(incoming.read(_FRAME.unpack(header)[0]))
+            answer = pickle.dumps(prepare(job), pickle.HIGHEST_PROTOCOL)
+            sock.sendall(_FRAME.pack(len(answer)) + answer)
+
+
+class WorkerGone(Exception):
+    """A page worker exited (killed, out of memory) with jobs outstanding."""
+
+
+class _Worker:
+    """One worker process and its socket, driven by the event loop: no helper threads in the
+    main process to contend with the loop for the GIL (ProcessPoolExecutor's feeder and manager
+    threads cost most of what its workers saved)."""
+
+    def __init__(self, context: multiprocessing.context.ForkServerContext) -> None:
+        mine, theirs = socket.socketpair()
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.sock = mine
+        self.pending: collections.deque[asyncio.Future[Prepared]] = collections.deque()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.connected: asyncio.Future[None] | None = None
+
+    async def _connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
+        self.task = asyncio.create_task(self._answers())
+
+    async def submit(self, job: Job) -> Prepared:
+        if self.connected is None:  # the first caller connects; the others wait for it
+            self.connected = asyncio.ensure_future(self._connect())
+        await self.connected
+        assert self.writer is not None and self.task is not None
+        if self.task.done():
+            raise WorkerGone(f"page worker {self.process.pid} exited")
+        frame = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+        future: asyncio.Future[Prepared] = asyncio.get_running_loop().create_future()
+        self.pending.append(future)
+        try:
+            self.writer.write(_FRAME.pack(len(frame)) + frame)
+            await self.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            future.cancel()  # _answers() skips it
+            raise WorkerGone(f"page worker {self.process.pid} exited ({exc})") from None
+        return await future
+
+    async def _answers(self) -> None:
+        assert self.reader is not None
+        try:
+            while True:
+                header = await self.reader.readexactly(_FRAME.size)
+                answer = await self.reader.readexactly(_FRAME.unpack(header)[0])
+                future = self.pending.popleft()
+                if not future.done():
+                    future.set_result(pickle.loads(answer))
+        except Exception as exc:  # EOF, a reset, a garbled answer: no job may wait forever
+            gone = WorkerGone(f"page worker {self.process.pid} exited ({exc!r})")
+            while self.pending:
+                future = self.pending.popleft()
+                if not future.done():
+                    future.set_exception(gone)
+
+    async def close(self) -> None:
+        if self.connected is not None:
+            with contextlib.suppress(OSError):
+                await self.connected
+        if self.writer is not None:
+            self.writer.close()  # the worker reads EOF and exits
+            with contextlib.suppress(ConnectionError):
+                await self.writer.wait_closed()
+        else:
+            self.sock.close()
+        if self.task is not None:
+            await self.task
+        await asyncio.get_running_loop().run_in_executor(None, self._join)
+
+    def _join(self) -> None:
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 class Preparer:
@@ -121,43 +217,64 @@ class Preparer:
         self.workers = workers
         self.inline_jobs = INLINE_JOBS if inline_jobs is None else inline_jobs
         self.jobs = 0
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._pool: list[_Worker] | None = None
+        self._starting: asyncio.Future[list[_Worker]] | None = None
         self._broken = False
+        self.pooled = 0  # jobs the workers answered
 
     async def __call__(self, job: Job) -> Prepared:
         self.jobs += 1
-        pool = self._pool_for_run()
-        if pool is None:
+        pool = await self._pool_for_run()
+        if not pool:
             return prepare(job)
+        worker = min(pool, key=lambda w: len(w.pending))
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, prepare, job)
-        except concurrent.futures.BrokenExecutor as exc:  # a worker was killed (OOM, signal)
+            prepared = await worker.submit(job)
+            self.pooled += 1
+            return prepared
+        except WorkerGone as exc:
             if not self._broken:
-                log.warning("page workers stopped (%s); preparing pages in-process", exc)
+                log.warning("%s; preparing pages in-process from now on", exc)
             self._broken = True
             return prepare(job)
 
-    def _pool_for_run(self) -> concurrent.futures.ProcessPoolExecutor | None:
+    async def _pool_for_run(self) -> list[_Worker] | None:
+        """The workers once they are up; None while pages are still prepared in-process. They
+        are started in a thread: pages go on being prepared here until they are ready."""
         if self._broken or self.workers <= 0 or self.jobs <= self.inline_jobs:
             return None
-        if self._pool is None:
-            # forkserver: workers are forked from a clean process that has imported this module,
-            # not from one running an event loop and threads
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["monitor.prepare"])
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_quiet_worker
-            )
+        if self._pool is None and self._starting is None:
+            self._starting = asyncio.get_running_loop().run_in_executor(None, self._spawn)
+        if self._pool is None and self._starting is not None:
+            if START_IN_BACKGROUND and not self._starting.done():
+                return None
+            try:
+                self._pool = await self._starting
+            except OSError as exc:
+                log.warning("page workers could not start (%s); preparing pages in-process", exc)
+                self._broken = True
         return self._pool
+
+    def _spawn(self) -> list[_Worker]:
+        # forkserver: workers are forked from a clean process that has imported this module,
+        # not from one running an event loop and threads
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["monitor.prepare"])
+        return [_Worker(context) for _ in range(self.workers)]
 
     @property
     def started(self) -> bool:
-        return self._pool is not None
+        return self._starting is not None
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    async def close(self) -> None:
+        starting, self._starting, self._pool = self._starting, None, None
+        if starting is None:
+            return
+        try:
+            pool = await starting
+        except OSError:
+            return
+        await asyncio.gather(*(worker.close() for worker in pool))
 
 
 def default_workers() -> int:

@@ -3,6 +3,8 @@ a single-process run records."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -74,16 +76,50 @@ def test_workers_record_what_one_process_records(
     site: LocalSite, tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(prepare, "INLINE_JOBS", 3)  # the pool starts within this small run
-    started: list[bool] = []
+    monkeypatch.setattr(prepare, "START_IN_BACKGROUND", False)  # and is used once it is up
+    started: list[int] = []
     close = prepare.Preparer.close
 
-    def spy_close(self: prepare.Preparer) -> None:
-        started.append(self.started)
-        close(self)
+    async def spy_close(self: prepare.Preparer) -> None:
+        started.append(self.pooled)
+        await close(self)
 
     monkeypatch.setattr(prepare.Preparer, "close", spy_close)
     pooled = scenario(site, tmp_path / "pool", runner, workers=2)
-    assert started == [True, True, False]  # the worker path ran (the quiet run fetched 304s)
+    # workers prepared every page after the first three of each run; the quiet run fetched 304s
+    assert started == [PAGES - 3, PAGES - 3, 0]
     inline = scenario(site, tmp_path / "inline", runner, workers=0)
-    assert started[3:] == [False, False, False]
+    assert started[3:] == [0, 0, 0]
     assert pooled == inline  # same pages, same versions, same blobs
+
+
+def test_a_killed_worker_loses_no_page(
+    site: LocalSite, tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A worker killed mid-run (the OOM killer, an operator): its pages are prepared in-process
+    and the run records every page, once."""
+    monkeypatch.setattr(prepare, "INLINE_JOBS", 3)
+    monkeypatch.setattr(prepare, "START_IN_BACKGROUND", False)
+    call = prepare.Preparer.__call__
+    killed: list[int] = []
+
+    async def kill_one_worker(self: prepare.Preparer, job: prepare.Job) -> prepare.Prepared:
+        if self.jobs == 8 and self._pool and not killed:
+            victim = self._pool[0].process
+            os.kill(victim.pid or 0, signal.SIGKILL)
+            victim.join()
+            killed.append(victim.exitcode or 0)
+        return await call(self, job)
+
+    monkeypatch.setattr(prepare.Preparer, "__call__", kill_one_worker)
+    publish(site, set(), nonce=1)
+    source = {"id": "mofa-us", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}
+    run = runner(make_config(tmp_path, [source], workers=2))
+    first = run()
+    assert killed == [-signal.SIGKILL]
+    assert not first.failures and of_type(first, "baseline")[0]["pages"] == PAGES + 1
+    assert len(archive_rows(tmp_path)) == PAGES + 1
+    with Archive.open(tmp_path / "snapshots") as archive:
+        assert verify(archive) == []
+    publish(site, {5}, nonce=2)
+    assert types(run()) == ["page_changed"]
