@@ -130,25 +130,25 @@ def _published(tree: LexborHTMLParser, profile: Profile) -> str | None:
     return None
 
 
+def _take(buffer: list[str]) -> str | None:
+    """The buffered inline text as one block's raw text (None when blank); empties the buffer."""
+    text = "".join(buffer)
+    buffer.clear()
+    return text[:MAX_BLOCK_CHARS] if text.strip() else None
+
+
 def _walk(root: LexborNode) -> Iterator[tuple[BlockKind, str]]:
     """Yield (kind, raw text) for each run of inline text between block boundaries."""
     buffer: list[str] = []
     kinds: list[BlockKind] = ["paragraph"]
     stack: list[tuple[LexborNode, bool]] = [(root, False)]
-
-    def flush() -> Iterator[tuple[BlockKind, str]]:
-        if buffer:
-            text = "".join(buffer)
-            buffer.clear()
-            if text.strip():
-                yield kinds[-1], text[:MAX_BLOCK_CHARS]
-
     while stack:
         node, leaving = stack.pop()
         tag = node.tag
         if leaving:
             if tag in BLOCKS:
-                yield from flush()
+                if buffer and (text := _take(buffer)):
+                    yield kinds[-1], text
                 if tag in HEADINGS or tag in ITEMS or tag == "tr":
                     kinds.pop()
             elif tag in CELLS:
@@ -160,17 +160,26 @@ def _walk(root: LexborNode) -> Iterator[tuple[BlockKind, str]]:
         if tag in ("-comment", "!doctype") or tag is None:
             continue
         if tag == "br":
-            yield from flush()
+            if buffer and (text := _take(buffer)):
+                yield kinds[-1], text
             continue
-        if tag == "p" and not buffer and node.css_first("br") is None:
+        if tag == "p" and not buffer:
             # A paragraph holds only inline content (the parser closes it at any block): take
-            # its text in one call instead of walking its inline children.
-            text = node.text(deep=True, separator="")
-            if text.strip():
-                yield kinds[-1], text[:MAX_BLOCK_CHARS]
-            continue
+            # its text in one call instead of walking its inline children; most paragraphs are
+            # a single text node.
+            child = node.child
+            inline: str | None = None
+            if child is not None and child.next is None and child.tag == "-text":
+                inline = child.text_content or ""
+            elif node.css_first("br") is None:
+                inline = node.text(deep=True, separator="")
+            if inline is not None:
+                if inline.strip():
+                    yield kinds[-1], inline[:MAX_BLOCK_CHARS]
+                continue
         if tag in BLOCKS:
-            yield from flush()
+            if buffer and (text := _take(buffer)):
+                yield kinds[-1], text
             if tag in HEADINGS:
                 kinds.append("heading")
             elif tag in ITEMS:
@@ -178,9 +187,9 @@ def _walk(root: LexborNode) -> Iterator[tuple[BlockKind, str]]:
             elif tag == "tr":
                 kinds.append("row")
         stack.append((node, True))
-        children = list(node.iter(include_text=True))
-        stack.extend((child, False) for child in reversed(children))
-    yield from flush()
+        stack.extend((child, False) for child in reversed(list(node.iter(include_text=True))))
+    if buffer and (text := _take(buffer)):
+        yield kinds[-1], text
 
 
 def _speaker(text: str, profile: Profile) -> str | None:

@@ -190,18 +190,17 @@ class _Worker:
                     future.set_exception(gone)
 
     async def close(self) -> None:
+        """The worker reads EOF and exits; one stuck on a page is killed after 10 s."""
         if self.connected is not None:
             with contextlib.suppress(OSError):
                 await self.connected
         if self.writer is not None:
-            self.writer.close()  # the worker reads EOF and exits
-            with contextlib.suppress(ConnectionError):
-                await self.writer.wait_closed()
+            self.writer.close()
         else:
             self.sock.close()
-        if self.task is not None:
-            await self.task
         await asyncio.get_running_loop().run_in_executor(None, self._join)
+        if self.task is not None:
+            await self.task  # ends: the worker's end of the socket is closed
 
     def _join(self) -> None:
         self.process.join(10)

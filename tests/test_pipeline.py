@@ -496,7 +496,7 @@ def test_urls_never_become_archive_paths(site: LocalSite, tmp_path: Path, runner
     for path in (tmp_path / "snapshots").rglob("*"):
         rel = path.relative_to(tmp_path / "snapshots").as_posix()
         assert re.fullmatch(
-            r"blobs(/[0-9a-f]{2}(/[0-9a-f]{62}\.zst)?)?|index\.sqlite(-wal|-shm)?|"
+            r"blobs(/[0-9a-f]{2}(/[0-9a-f]{62}\.zst)?|/\.tmp(/\d+-\d+)?)?|index\.sqlite(-wal|-shm)?|"
             r"monitor\.lock",
             rel,
         ), rel
