@@ -303,6 +303,9 @@ class Archive:
         return _page(row) if row else None
 
     def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
+        known = self.page(url, source_id)  # the common case: one read, no write transaction
+        if known is not None:
+            return known
         self._execute(
             "INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) VALUES (?, ?, ?, ?)",
             (url, source_id, role, now),
@@ -400,6 +403,7 @@ class Archive:
                 "location",
             )
         }
+        text = text_sha or (text_digest(doc) if doc is not None else "")
         cur = self._execute(
             "INSERT INTO versions (page_id, seq, fetched_at, raw_sha, doc_sha, text_sha, rules, "
             "size, status, content_type, final_url, headers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -409,7 +413,7 @@ class Archive:
                 fetched_at,
                 raw_sha,
                 doc_sha,
-                text_sha or text_digest(doc) if doc is not None else text_sha,
+                text,
                 rules,
                 len(raw),
                 status,
@@ -418,9 +422,22 @@ class Archive:
                 json.dumps(keep),
             ),
         )
-        version = self.latest_version(page_id)
-        assert version is not None and version.id == cur.lastrowid
-        return version
+        assert cur.lastrowid is not None
+        return VersionRow(
+            cur.lastrowid,
+            page_id,
+            seq,
+            fetched_at,
+            raw_sha,
+            doc_sha,
+            text,
+            rules,
+            len(raw),
+            status,
+            content_type,
+            final_url,
+            keep,
+        )
 
     def document(self, version: VersionRow) -> Document:
         return Document.from_json(orjson.loads(self.blobs.get(version.doc_sha)))

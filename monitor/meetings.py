@@ -10,12 +10,30 @@ from monitor.dates import find_dates, parse_date, partial_dates, relative_date
 from monitor.models import Document, Meeting, MeetingKind
 from monitor.roster import Official, Roster, default_roster
 
-JAPAN = re.compile(
-    r"\bJapan(?:ese)?\b|日本|日米|訪日|本邦|我が国|総理|外務大臣|防衛大臣|防衛相|外相"
+
+class Screened:
+    """A regex tried only when one of `keys` (substrings every match contains) is in the text:
+    an alternation of words costs 0.3-0.7 ms over a 4,000-character head that it does not
+    match, a few substring tests a few microseconds."""
+
+    def __init__(self, pattern: str, keys: tuple[str, ...]) -> None:
+        self.pattern = re.compile(pattern)
+        self.keys = keys
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if not any(key in text for key in self.keys):
+            return None
+        return self.pattern.search(text)
+
+
+JAPAN = Screened(
+    r"\bJapan(?:ese)?\b|日本|日米|訪日|本邦|我が国|総理|外務大臣|防衛大臣|防衛相|外相",
+    ("Japan", "日本", "日米", "訪日", "本邦", "我が国", "総理", "大臣", "防衛相", "外相"),
 )
-USA = re.compile(
+USA = Screened(
     r"\bU\.\s?S\.(?!\w)|\bUS\b|\bUnited States\b|\bAmerican?\b|\bWashington\b|"
-    r"米国|日米|米側|アメリカ|国務長官|国防長官|戦争長官|大統領"
+    r"米国|日米|米側|アメリカ|国務長官|国防長官|戦争長官|大統領",
+    ("U.", "US", "United States", "America", "Washington", "米", "アメリカ", "長官", "大統領"),
 )
 MEETING = re.compile(
     r"\bmeet(?:s|ing|ings)?\b|\bmet\b|\btalks?\b|\btelephone\b|\bphone\b|\bcall\b|\bspoke\b|"
