@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -403,34 +403,14 @@ class Archive:
                 "location",
             )
         }
-        text = text_sha or (text_digest(doc) if doc is not None else "")
-        cur = self._execute(
-            "INSERT INTO versions (page_id, seq, fetched_at, raw_sha, doc_sha, text_sha, rules, "
-            "size, status, content_type, final_url, headers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                page_id,
-                seq,
-                fetched_at,
-                raw_sha,
-                doc_sha,
-                text,
-                rules,
-                len(raw),
-                status,
-                content_type,
-                final_url,
-                json.dumps(keep),
-            ),
-        )
-        assert cur.lastrowid is not None
-        return VersionRow(
-            cur.lastrowid,
+        version = VersionRow(
+            0,  # the row's id, known once it is inserted
             page_id,
             seq,
             fetched_at,
             raw_sha,
             doc_sha,
-            text,
+            text_sha or (text_digest(doc) if doc is not None else ""),
             rules,
             len(raw),
             status,
@@ -438,6 +418,14 @@ class Archive:
             final_url,
             keep,
         )
+        values = astuple(version)[1:-1]
+        cur = self._execute(
+            "INSERT INTO versions (page_id, seq, fetched_at, raw_sha, doc_sha, text_sha, rules, "
+            "size, status, content_type, final_url, headers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*values, json.dumps(keep)),
+        )
+        assert cur.lastrowid is not None
+        return replace(version, id=cur.lastrowid)
 
     def document(self, version: VersionRow) -> Document:
         return Document.from_json(orjson.loads(self.blobs.get(version.doc_sha)))

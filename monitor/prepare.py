@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # A run starts its workers once it has prepared this many pages itself: small runs and quiet
 # re-checks never pay for a fork server and its workers (~0.5 s of CPU, ~60 MB).
-INLINE_JOBS = 50
+INLINE_JOBS = 100
 START_IN_BACKGROUND = True  # False: wait for the workers once they are asked for (tests)
 
 
