@@ -178,7 +178,7 @@ class Config(_Model):
     allowed_hosts: list[str] = Field(default_factory=list)
     failures_before_alert: Annotated[int, Field(ge=1)] = 3
     # processes that parse and store pages while the main one fetches, started once a run passes
-    # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 5-50% more
+    # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 5-42% more
     # pages/s (most on large runs) for ~55 MB more memory (PSS; bench/RESULTS.md).
     workers: Annotated[int, Field(ge=0, le=64)] | None = 0
     base_dir: str = Field(default=".", exclude=True)
