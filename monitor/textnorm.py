@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import ftfy
-
 _TRANSLATE = str.maketrans(
     {
         "‘": "'",
@@ -79,6 +77,8 @@ def clean(text: str) -> str:
     if text.isascii():  # most English text: nothing but whitespace to fold
         return " ".join(text.split()) if _untidy(text) else text
     if _MOJIBAKE.search(text):
+        import ftfy  # rarely needed: 57 ms and 8 MB to import
+
         text = ftfy.fix_encoding(text)
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     text = text.replace("…", "...")
