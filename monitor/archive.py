@@ -225,6 +225,7 @@ class Archive:
             except ArchiveError:
                 archive.db.close()
                 raise
+            archive.blobs.clear_staging()  # the lock holder's run is the only writer
         return archive
 
     @classmethod

@@ -81,6 +81,16 @@ class BlobStore:
             ) from None
         return digest
 
+    def clear_staging(self) -> int:
+        """Remove temporary files left by a killed writer; only when no other process writes
+        (the caller holds the archive's lock). Returns how many there were."""
+        removed = 0
+        for entry in os.scandir(f"{self._root}/.tmp"):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+        return removed
+
     def get(self, digest: str) -> bytes:
         path = self.path(digest)
         try:

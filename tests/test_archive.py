@@ -112,3 +112,16 @@ def test_lock_keeps_a_second_process_out_and_names_the_holder(tmp_path: Path) ->
         assert "is locked by pid" in proc.stdout
     with Archive.open(tmp_path / "s"):
         pass  # released
+
+
+def test_a_killed_writers_temporary_files_are_cleared_by_the_next_writer(tmp_path: Path) -> None:
+    with Archive.open(tmp_path) as archive:
+        digest = archive.blobs.put(b"kept")
+    stale = tmp_path / "blobs" / ".tmp" / "4242-7"
+    stale.write_bytes(b"half a blob")
+    with Archive.open(tmp_path, lock=False) as reader:  # a reader never touches them
+        assert stale.exists()
+        assert reader.blobs.get(digest) == b"kept"
+    with Archive.open(tmp_path) as archive:
+        assert not stale.exists()
+        assert archive.blobs.get(digest) == b"kept" and verify(archive) == []
