@@ -419,7 +419,11 @@ class Checker:
     async def check_listing(self, sr: SourceRun) -> None:
         try:
             page, result = await self.fetch_index(sr, "listing")
-            if result is None or result.not_modified:
+            if result is None:
+                return
+            if result.not_modified:  # links a killed run archived but never got to
+                stored = self.archived(page).links
+                await self.follow_links(sr, [(link.url, link.text) for link in stored])
                 return
             try:
                 links = listing_links(result.text, sr.source.url, sr.profile, sr.source.selector)
@@ -432,6 +436,22 @@ class Checker:
             await self.follow_links(sr, [(link.url, link.text) for link in links])
         finally:  # pages found earlier are checked even when the listing is down
             await self.recheck(sr, exclude={sr.source.url})
+
+    def archived(self, page: PageRow) -> Document:
+        """A listing's or feed's archived document (its links); empty when there is none."""
+        version = self.archive.latest_version(page.id)
+        return self.archive.document(version) if version else Document(page.url, "", ())
+
+    def archived_items(self, page: PageRow) -> list[FeedItem]:
+        """The items of a feed's archived response."""
+        version = self.archive.latest_version(page.id)
+        if version is None:
+            return []
+        encoding = version.headers.get("x-monitor-encoding", "utf-8")
+        try:
+            return parse_feed(self.archive.raw(version).decode(encoding, "replace"), page.url)[1]
+        except (ContentError, LookupError):
+            return []
 
     async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
         known = {p.url for p in self.archive.pages(sr.source.id)}
@@ -452,7 +472,15 @@ class Checker:
     async def check_feed(self, sr: SourceRun) -> None:
         try:
             page, result = await self.fetch_index(sr, "feed")
-            if result is None or result.not_modified:
+            if result is None:
+                return
+            if result.not_modified:  # items a killed run archived the feed with but not recorded
+                known = {p.url for p in self.archive.pages(sr.source.id)}
+                items = self.archived_items(page)
+                for item in items:
+                    if item.url not in known:
+                        self.feed_item(sr, item)
+                await self.follow_links(sr, [(i.url, i.title) for i in items])
                 return
             try:
                 title, items = parse_feed(result.text, sr.source.url)

@@ -164,3 +164,57 @@ def test_unwritable_reports_directory_is_one_line(site: LocalSite, tmp_path: Pat
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("monitor: ") and proc.stderr.count("\n") == 1
     assert monitor(tmp_path, "verify").returncode == 0
+
+
+def index_config(tmp_path: Path, site: LocalSite, path: str, kind: str, profile: str) -> None:
+    source = f"  - {{id: idx, url: '{site.url(path)}', kind: {kind}, profile: {profile}}}\n"
+    (tmp_path / "config.yaml").write_text(
+        "archive: {dir: snapshots, lock_timeout: 0}\nreports: {dir: reports}\n"
+        f"fetch: {{retries: 0, backoff: 0, timeout: 5}}\nsources:\n{source}",
+        encoding="utf-8",
+    )
+
+
+TEL = (
+    "Japan-U.S. Foreign Ministers' Telephone Talk",
+    [
+        "On March 9, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs, held a telephone "
+        "talk with Secretary of State Marco Rubio of the United States."
+    ],
+)
+
+
+@pytest.mark.parametrize("kind", ["listing", "feed"])
+def test_killed_after_the_index_was_archived_loses_no_new_page(
+    site: LocalSite, tmp_path: Path, kind: str
+) -> None:
+    """A listing or feed is archived (with its ETag) before the pages or items it links to are
+    recorded: a kill in between must not leave them unrecorded once the index answers 304."""
+
+    def publish(new: bool) -> None:
+        if kind == "listing":
+            links = [("/tel.html", "Telephone talk")] if new else []
+            site["/index.html"] = P.mofa_listing(
+                "Relations", [("March", [*links, ("/fm.html", "FM")])], nonce=int(new)
+            )
+            site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+            site["/tel.html"] = P.mofa_page(TEL[0], "March 9, 2026", TEL[1])
+        else:
+            items = [(site.url("/tel.html"), TEL[0], TEL[1])] if new else []
+            site["/index.html"] = P.state_feed(
+                [(u, t, "Mon, 09 Mar 2026 10:00:00 +0000", p) for u, t, p in items]
+                + [(site.url("/fm.html"), "T", "Mon, 02 Mar 2026 10:00:00 +0000", PARAS)],
+                nonce=int(new),
+            )
+
+    publish(new=False)
+    index_config(tmp_path, site, "/index.html", kind, "mofa" if kind == "listing" else "state")
+    assert check_json(tmp_path)[0] == 0
+    publish(new=True)
+    env = {"MONITOR_CRASHPOINT": "after-commit:1"}  # right after the index's own commit
+    proc = monitor(tmp_path, "check-now", "--json", "--no-email", env=env)
+    assert proc.returncode == -9 and site.hits("/tel.html") == 0
+    code, after = check_json(tmp_path)
+    assert code == 0 and site.hits("/index.html") == 3  # the third answer was a 304
+    assert sorted(e["type"] for e in after["events"]) == ["meeting_new", "page_added"]
+    assert check_json(tmp_path)[1]["events"] == []
