@@ -249,9 +249,11 @@ class Preparer:
                 return None
             try:
                 self._pool = await self._starting
-            except OSError as exc:
-                log.warning("page workers could not start (%s); preparing pages in-process", exc)
+            except Exception as exc:  # no fork server (killed, no /dev/shm): carry on here
+                log.warning("page workers could not start (%r); preparing pages in-process", exc)
                 self._broken = True
+            else:
+                log.info("%d page workers started", len(self._pool))
         return self._pool
 
     def _spawn(self) -> list[_Worker]:
@@ -271,7 +273,7 @@ class Preparer:
             return
         try:
             pool = await starting
-        except OSError:
+        except Exception:  # logged when it happened
             return
         await asyncio.gather(*(worker.close() for worker in pool))
 

@@ -93,6 +93,45 @@ def wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
             return
 
 
+def held_page(html: str, arrived: threading.Event, release: threading.Event) -> Page:
+    """A page whose response waits for `release` once its request has `arrived`."""
+
+    def slow(h):  # type: ignore[no-untyped-def]
+        arrived.set()
+        release.wait(30)
+        body = html.encode()
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return Page(raw=slow)
+
+
+def stop_mid_check(
+    proc: subprocess.Popen[str],
+    lines: queue.Queue[str],
+    seen: list[str],
+    arrived: threading.Event,
+    release: threading.Event,
+    *,
+    group: bool,
+) -> None:
+    """SIGTERM (to the daemon, or to its whole process group) once the held page's request has
+    arrived, then let the page answer: the daemon must exit 0 after its check."""
+    signal_ = os.killpg if group else os.kill
+    try:
+        assert arrived.wait(60)
+        signal_(proc.pid, signal.SIGTERM)
+        release.set()
+        assert proc.wait(timeout=60) == 0
+        wait_for(lines, "daemon stopped", seen)
+    finally:
+        release.set()
+        if proc.poll() is None:
+            signal_(proc.pid, signal.SIGKILL)
+
+
 def test_monitor_run_checks_repeatedly_and_stops_cleanly_on_sigterm(
     site: LocalSite, tmp_path: Path
 ) -> None:
@@ -119,25 +158,13 @@ sources:
         for _ in range(3):
             wait_for(lines, "event(s)", seen)
 
-        def slow(h):  # type: ignore[no-untyped-def]
-            arrived.set()
-            release.wait(30)
-            body = P.mofa_page("T", "March 2, 2026", ["The ministers met in Osaka."]).encode()
-            h.send_response(200)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
-
-        site["/fm.html"] = Page(raw=slow)
-        assert arrived.wait(60)
-        proc.send_signal(signal.SIGTERM)  # mid-check: the check finishes, then the daemon exits
-        release.set()
-        assert proc.wait(timeout=60) == 0
-        wait_for(lines, "daemon stopped", seen)
+        site["/fm.html"] = held_page(
+            P.mofa_page("T", "March 2, 2026", ["The ministers met in Osaka."]), arrived, release
+        )
+        # mid-check: the check finishes, then the daemon exits
+        stop_mid_check(proc, lines, seen, arrived, release, group=False)
     finally:
         release.set()
-        if proc.poll() is None:
-            proc.kill()
     text = "".join(seen)
     assert "page_changed" in text, text  # the interrupted check completed and was recorded
 
@@ -158,3 +185,61 @@ def test_a_failing_run_is_logged_and_the_daemon_goes_on(caplog) -> None:  # type
     job.func(*job.args)
     assert calls == [["b"], ["b"]]
     assert "archive busy" in caplog.text and "a bug" in caplog.text
+
+
+def test_sigterm_to_the_whole_group_with_page_workers_running(
+    site: LocalSite, tmp_path: Path
+) -> None:
+    """systemd stops a service by sending SIGTERM to every process in it: the workers leave the
+    signal to the main process, the check in progress finishes with every page recorded, and
+    no process of the group is left behind."""
+    pages = 150
+    links = [(f"/p{i}.html", f"Record {i}") for i in range(pages)]
+    site["/index.html"] = P.mofa_listing("Relations", [("March", links)])
+    for i in range(pages - 1):
+        site[f"/p{i}.html"] = P.mofa_page(f"Record {i}", "March 2, 2026", [f"Item {i} noted."])
+    arrived, release = threading.Event(), threading.Event()
+    last = P.mofa_page("Last", "March 2, 2026", ["The last record."])
+    site[f"/p{pages - 1}.html"] = held_page(last, arrived, release)
+    (tmp_path / "config.yaml").write_text(f"""
+archive: {{dir: snapshots, lock_timeout: 30}}
+schedule: {{default: 1h, jitter: 0}}
+fetch: {{retries: 0, timeout: 30}}
+workers: 2
+sources:
+  - {{id: idx, url: "{site.url("/index.html")}", kind: listing, profile: mofa}}
+""")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "-v", "run"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a service has
+    )
+    seen: list[str] = []
+    try:
+        lines = _lines(proc)
+        wait_for(lines, "page workers started", seen)
+        stop_mid_check(proc, lines, seen, arrived, release, group=True)
+    finally:
+        release.set()
+    text = "".join(seen)
+    assert "Traceback" not in text, text
+    verify = subprocess.run(
+        [sys.executable, "-m", "monitor", "verify"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert verify.returncode == 0 and f"{pages + 1} versions" in verify.stdout, verify.stdout
+    # the workers read EOF once the daemon is gone and exit; nothing of the group lingers
+    for _ in range(600):
+        if not [p for p in os.listdir("/proc") if p.isdigit() and _pgid(int(p)) == proc.pid]:
+            break
+        threading.Event().wait(0.05)
+    else:
+        raise AssertionError("processes of the daemon's group outlived it")
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
