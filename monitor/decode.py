@@ -92,3 +92,8 @@ TEXT_TYPES = (
 def is_text(content_type: str) -> bool:
     ctype = content_type.split(";")[0].strip().lower()
     return not ctype or ctype.startswith(TEXT_TYPES) or ctype.endswith("+xml")
+
+
+def decode_text(body: bytes, content_type: str) -> tuple[str, str | None]:
+    """A response body as (text, encoding); ("", None) for binary content such as a PDF."""
+    return decode(body, content_type) if is_text(content_type) else ("", None)

@@ -40,11 +40,9 @@ class FetchResult:
 
     @cached_property
     def _decoded(self) -> tuple[str, str | None]:
-        from monitor.decode import decode, is_text
+        from monitor.decode import decode_text
 
-        if self.status == 200 and is_text(self.content_type):
-            return decode(self.body, self.content_type)
-        return "", None
+        return decode_text(self.body, self.content_type) if self.status == 200 else ("", None)
 
     @property
     def text(self) -> str:

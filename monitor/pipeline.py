@@ -104,6 +104,11 @@ def item_from_raw(url: str, raw: bytes, published: str | None) -> FeedItem:
     return FeedItem(url, title, html, published)
 
 
+def archived_text(raw: bytes, version: VersionRow) -> str:
+    """A version's raw response as text, in the encoding it was decoded with when fetched."""
+    return raw.decode(version.headers.get("x-monitor-encoding", "utf-8"), "replace")
+
+
 def renormalise(
     archive: Archive, version: VersionRow, page: PageRow, source: SourceConfig, profile: Profile
 ) -> Document:
@@ -118,10 +123,9 @@ def renormalise(
             return item_document(item, profile, source.ignore)
         if page.role in ("listing", "feed"):
             return stored
-        text = raw.decode(version.headers.get("x-monitor-encoding", "utf-8"), "replace")
         return normalise(
             raw,
-            text,
+            archived_text(raw, version),
             version.content_type or "",
             page.url,
             profile,
@@ -447,9 +451,8 @@ class Checker:
         version = self.archive.latest_version(page.id)
         if version is None:
             return []
-        encoding = version.headers.get("x-monitor-encoding", "utf-8")
         try:
-            return parse_feed(self.archive.raw(version).decode(encoding, "replace"), page.url)[1]
+            return parse_feed(archived_text(self.archive.raw(version), version), page.url)[1]
         except (ContentError, LookupError):
             return []
 

@@ -26,7 +26,7 @@ import orjson
 from monitor import meetings
 from monitor.archive import canonical, text_digest
 from monitor.blobs import BlobStore
-from monitor.decode import decode, is_text
+from monitor.decode import decode_text
 from monitor.errors import ArchiveError, ContentError
 from monitor.models import Document, Meeting
 from monitor.normalise import normalise
@@ -90,7 +90,7 @@ def _store(root: str, fsync: bool) -> BlobStore:
 
 def prepare(job: Job) -> Prepared:
     """Run in a worker process or inline; never raises for a bad page or a full disk."""
-    text, encoding = decode(job.body, job.content_type) if is_text(job.content_type) else ("", None)
+    text, encoding = decode_text(job.body, job.content_type)
     try:
         doc = normalise(
             job.body,
@@ -212,9 +212,8 @@ class _Worker:
 class Preparer:
     """Prepares jobs inline, then in `workers` processes once a run is large enough."""
 
-    def __init__(self, workers: int, inline_jobs: int | None = None) -> None:
+    def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.inline_jobs = INLINE_JOBS if inline_jobs is None else inline_jobs
         self.jobs = 0
         self._pool: list[_Worker] | None = None
         self._starting: asyncio.Future[list[_Worker]] | None = None
@@ -240,7 +239,7 @@ class Preparer:
     async def _pool_for_run(self) -> list[_Worker] | None:
         """The workers once they are up; None while pages are still prepared in-process. They
         are started in a thread: pages go on being prepared here until they are ready."""
-        if self._broken or self.workers <= 0 or self.jobs <= self.inline_jobs:
+        if self._broken or self.workers <= 0 or self.jobs <= INLINE_JOBS:
             return None
         if self._pool is None and self._starting is None:
             self._starting = asyncio.get_running_loop().run_in_executor(None, self._spawn)
@@ -262,10 +261,6 @@ class Preparer:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["monitor.prepare"])
         return [_Worker(context) for _ in range(self.workers)]
-
-    @property
-    def started(self) -> bool:
-        return self._starting is not None
 
     async def close(self) -> None:
         starting, self._starting, self._pool = self._starting, None, None
