@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import signal
@@ -23,6 +22,7 @@ from typing import Any
 
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite
+from tests.conftest import monitor
 from tests.smtp import SMTPServer
 
 PAGES = 12
@@ -35,19 +35,6 @@ def page(i: int, tokens: list[str]) -> str:
         *tokens,
     ]
     return P.mofa_page(f"Meeting record {i}", "March 2, 2026", paras, nonce=random.randint(0, 99))
-
-
-def monitor(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def run_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> dict[str, Any]:

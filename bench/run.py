@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,34 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int, str, tuple[int, int]]
     return elapsed, own, text, (max(peak_tree // 1024, own), peak_pss // 1024)
 
 
+def two_rounds(
+    cmd: list[str],
+    work: Path,
+    mutate: Callable[[], dict[str, list[str]]],
+    changed_by: Callable[[str], set[str]],
+    store: Path,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Run a client's check, `mutate` the site, run it again; its figures (pages/s are the
+    caller's, which knows how many pages each round checked) and the mutation made. Detection
+    is scored from `changed_by`, the URLs the second run's output says changed."""
+    first_s, first_rss, _, first_tree = timed(cmd, work)
+    mutation = mutate()
+    second_s, second_rss, out, second_tree = timed(cmd, work)
+    changed, edited = changed_by(out), set(mutation["edited"])
+    figures = {
+        "first_s": first_s,
+        "recheck_s": second_s,
+        "peak_rss_mb": max(first_rss, second_rss),
+        "peak_tree_rss_mb": max(first_tree[0], second_tree[0]),
+        "peak_tree_pss_mb": max(first_tree[1], second_tree[1]),
+        "archive_bytes": dir_size(store),
+        "detected": len(edited & changed),
+        "missed": len(edited - changed),
+        "false": len(changed - edited),
+    }
+    return figures, mutation
+
+
 def dir_size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -168,25 +197,24 @@ def monitor_round(
     work.mkdir(parents=True, exist_ok=True)
     (work / "config.yaml").write_text(json.dumps(config))
     cmd = [sys.executable, "-m", "monitor", "check-now", "--json", "--no-email"]
-    first_s, first_rss, _, first_tree = timed(cmd, work)
-    mutation = site.mutate(0.05, max(1, pages // 100), seed)
-    second_s, second_rss, out, second_tree = timed(cmd, work)
-    report = json.loads(out)
-    changed = {e["url"] for e in report["events"] if e["type"] == "page_changed"}
-    added = {e["url"] for e in report["events"] if e["type"] == "page_added"}
-    edited = set(mutation["edited"])
+    added: set[str] = set()
+
+    def changed_by(out: str) -> set[str]:
+        events = json.loads(out)["events"]
+        added.update(e["url"] for e in events if e["type"] == "page_added")
+        return {e["url"] for e in events if e["type"] == "page_changed"}
+
+    figures, mutation = two_rounds(
+        cmd,
+        work,
+        lambda: site.mutate(0.05, max(1, pages // 100), seed),
+        changed_by,
+        work / "snapshots",
+    )
     return {
-        "first_s": first_s,
-        "first_pps": pages / first_s,
-        "recheck_s": second_s,
-        "recheck_pps": (pages + len(mutation["added"])) / second_s,
-        "peak_rss_mb": max(first_rss, second_rss),
-        "peak_tree_rss_mb": max(first_tree[0], second_tree[0]),
-        "peak_tree_pss_mb": max(first_tree[1], second_tree[1]),
-        "archive_bytes": dir_size(work / "snapshots"),
-        "detected": len(edited & changed),
-        "missed": len(edited - changed),
-        "false": len(changed - edited),
+        **figures,
+        "first_pps": pages / figures["first_s"],
+        "recheck_pps": (pages + len(mutation["added"])) / figures["recheck_s"],
         "added_detected": len(added & set(mutation["added"])),
         "added": len(mutation["added"]),
     }
@@ -238,27 +266,23 @@ def urlwatch_round(site: Site, work: Path, pages: int, seed: int, exe: str) -> d
         "--hooks",
         "hooks.py",
     ]
-    first_s, first_rss, _, first_tree = timed(cmd, work)
-    mutation = site.mutate(0.05, 0, seed)
-    second_s, second_rss, out, second_tree = timed(cmd, work)
-    changed = {
-        line.split("CHANGED: ", 1)[1].split()[0] for line in out.splitlines() if "CHANGED: " in line
-    }
     by_name = {f"p{i}": f"{site.base}/p/{i}.html" for i in range(pages)}
-    changed_urls = {by_name.get(c, c) for c in changed}
-    edited = set(mutation["edited"])
+
+    def changed_by(out: str) -> set[str]:
+        names = {
+            line.split("CHANGED: ", 1)[1].split()[0]
+            for line in out.splitlines()
+            if "CHANGED: " in line
+        }
+        return {by_name.get(name, name) for name in names}
+
+    figures, _ = two_rounds(
+        cmd, work, lambda: site.mutate(0.05, 0, seed), changed_by, work / "cache.db"
+    )
     return {
-        "first_s": first_s,
-        "first_pps": pages / first_s,
-        "recheck_s": second_s,
-        "recheck_pps": pages / second_s,
-        "peak_rss_mb": max(first_rss, second_rss),
-        "peak_tree_rss_mb": max(first_tree[0], second_tree[0]),
-        "peak_tree_pss_mb": max(first_tree[1], second_tree[1]),
-        "archive_bytes": dir_size(work / "cache.db"),
-        "detected": len(edited & changed_urls),
-        "missed": len(edited - changed_urls),
-        "false": len(changed_urls - edited),
+        **figures,
+        "first_pps": pages / figures["first_s"],
+        "recheck_pps": pages / figures["recheck_s"],
     }
 
 

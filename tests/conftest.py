@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -66,6 +69,20 @@ def clock() -> Clock:
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
+
+
+def monitor(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m monitor ARGS` run in `tmp_path`, as scripts run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def make_config(tmp_path: Path, sources: list[dict[str, Any]], **extra: Any) -> Config:

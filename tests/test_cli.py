@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import pytest
 
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite
+from tests.conftest import monitor
 
 PARAS = [
     "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
@@ -36,19 +34,6 @@ sources:
         encoding="utf-8",
     )
     return path
-
-
-def monitor(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def check_json(

@@ -2,26 +2,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.demo import run_demo
+from tests.conftest import monitor
 
 
 def test_warc_json_and_atom_exports(tmp_path: Path) -> None:
     run_demo(tmp_path, say=lambda _: None)
     warc, js = tmp_path / "a.warc.gz", tmp_path / "a.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "monitor", "export", "--warc", str(warc), "--json", str(js)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = monitor(tmp_path, "export", "--warc", str(warc), "--json", str(js))
     assert proc.returncode == 0, proc.stderr
     with sqlite3.connect(tmp_path / "snapshots" / "index.sqlite") as db:
         versions = db.execute(
@@ -54,11 +47,5 @@ def test_warc_json_and_atom_exports(tmp_path: Path) -> None:
 
 def test_export_needs_a_target(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("sources: [{id: a, url: 'https://www.state.gov/'}]\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "monitor", "export"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = monitor(tmp_path, "export", timeout=60)
     assert proc.returncode == 2 and "--warc FILE and/or --json FILE" in proc.stderr

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import ssl
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ import trustme
 
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite, Page
-from tests.conftest import make_config, types
+from tests.conftest import make_config, monitor, types
 from tests.smtp import SMTPServer
 
 PARAS = [
@@ -214,14 +212,7 @@ def test_crash_after_the_server_accepted_resends_the_same_message_id(
     )
 
     def check(**env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "monitor", "check-now", "--json"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, **env},
-        )
+        return monitor(tmp_path, "check-now", "--json", env=env, timeout=60)
 
     assert check().returncode == 0
     site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed."])
@@ -240,13 +231,7 @@ def test_test_email_command(smtp: SMTPServer, tmp_path: Path) -> None:
             {"email": email_conf(smtp), "sources": [{"id": "a", "url": "https://www.state.gov/"}]}
         )
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "monitor", "test-email"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = monitor(tmp_path, "test-email", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert len(smtp.messages) == 1 and "in Tokyo</ins>" in html_part(smtp.messages[0]).replace(
         " in Tokyo", "in Tokyo"

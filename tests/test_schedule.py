@@ -16,6 +16,7 @@ from monitor.config import parse_config
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite, Page
 from monitor.schedule import Daemon, next_due, plan
+from tests.conftest import monitor
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -225,9 +226,7 @@ sources:
         release.set()
     text = "".join(seen)
     assert "Traceback" not in text, text
-    verify = subprocess.run(
-        [sys.executable, "-m", "monitor", "verify"], cwd=tmp_path, capture_output=True, text=True
-    )
+    verify = monitor(tmp_path, "verify")
     assert verify.returncode == 0 and f"{pages + 1} versions" in verify.stdout, verify.stdout
     # the workers read EOF once the daemon is gone and exit; nothing of the group lingers
     for _ in range(600):
