@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import threading
 
 import pytest
@@ -41,6 +42,13 @@ def test_ok_and_conditional_get(site: LocalSite) -> None:
     assert site.requests[-1].headers["if-none-match"] == first.etag
     site["/a"] = HTML.replace("Hello", "Hi")
     assert fetch(site.url("/a"), etag=first.etag).status == 200
+
+
+def test_compressed_page_is_decoded(site: LocalSite) -> None:
+    site["/z"] = Page(gzip.compress(HTML.encode()), headers={"Content-Encoding": "gzip"})
+    result = fetch(site.url("/z"))
+    assert result.body == HTML.encode() and result.text == HTML
+    assert "gzip" in site.requests[-1].headers["accept-encoding"]
 
 
 def test_4xx_fails_at_once_without_retry(site: LocalSite) -> None:
