@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -13,13 +14,18 @@ from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
 
-from monitor import USER_AGENT
-from monitor.config import FetchConfig
-from monitor.errors import FetchError
-from monitor.models import FetchResult
+# httpx imports its command-line client (click, rich and pygments: ~70 ms) as it is imported
+# itself; the monitor never runs it. A None in sys.modules makes that import fail, which httpx
+# expects (it then defines a stub `httpx.main`).
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
+from httpx_aiohttp import AiohttpTransport  # noqa: E402
+
+from monitor import USER_AGENT  # noqa: E402
+from monitor.config import FetchConfig  # noqa: E402
+from monitor.errors import FetchError  # noqa: E402
+from monitor.models import FetchResult  # noqa: E402
 
 log = logging.getLogger(__name__)
 

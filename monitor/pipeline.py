@@ -74,9 +74,14 @@ class Run:
     pages_checked: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
+    _now: tuple[datetime, str] | None = None  # the clock's last reading and its text
 
     def now(self) -> str:
-        return iso(self.clock())
+        """The clock as text; formatted once per distinct reading (several times a page)."""
+        when = self.clock()
+        if self._now is None or self._now[0] != when:
+            self._now = (when, iso(when))
+        return self._now[1]
 
     def tick(self, what: str, url: str) -> None:
         if self.progress is not None:
@@ -575,7 +580,6 @@ async def check(
     """Check the (named) sources once, write the run's report, deliver mail. The daemon and
     `check-now` both call this."""
     from monitor import report as report_stage
-    from monitor.notify import deliver_outbox
 
     sources = select_sources(config, source_ids)
     own = archive is None
@@ -611,6 +615,8 @@ async def check(
         report_stage.publish(config, archive, run_id)
         mail_error = None
         if email and config.email is not None:
+            from monitor.notify import deliver_outbox
+
             try:
                 await deliver_outbox(archive, config, clock=clock)
             except MonitorError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +205,16 @@ def test_killed_after_the_index_was_archived_loses_no_new_page(
     assert code == 0 and site.hits("/index.html") == 3  # the third answer was a 304
     assert sorted(e["type"] for e in after["events"]) == ["meeting_new", "page_added"]
     assert check_json(tmp_path)[1]["events"] == []
+
+
+def test_a_json_run_imports_no_terminal_ui() -> None:
+    """Start-up is most of a quiet re-check: `check-now --json` loads neither rich (tables,
+    progress bars) nor httpx's own command-line client (rich and pygments)."""
+    code = (
+        "import sys; from monitor.cli import main; from monitor.pipeline import check; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'pygments'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
