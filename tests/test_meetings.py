@@ -7,7 +7,7 @@ import pytest
 from monitor.dates import find_dates, parse_date
 from monitor.meetings import extract_meeting, same_meeting
 from monitor.models import Block, Document, Meeting
-from monitor.roster import default_roster
+from monitor.roster import _WORD, default_roster, words_of
 
 
 def doc(title: str, *paras: str, published: str | None = None) -> Document:
@@ -148,3 +148,18 @@ def test_same_meeting_rules() -> None:
     assert not same_meeting(
         a, Meeting("b", "2026-03-03", "2+2", "t", None, ("Pete Hegseth",), ("u2",))
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Secretary Rubio met Foreign Minister Iwaya on 12 March 2026.",
+        "U.S.-Japan 2+2: Hegseth's remarks (Q&A)\tat   the_press\x00room; 'Nakatani' — 3pm",
+        "Rubio,Iwaya/Hegseth;Nakatani:Ishiba[1]{2}<Trump>~Takaichi|Biden",
+        "Ministre des Affaires étrangères: Iwaya et Rubio",  # not ASCII: the regex path
+        "岩屋外務大臣とRubio国務長官が会談した。",
+        "",
+    ],
+)
+def test_word_prefilter_finds_what_the_word_pattern_finds(text: str) -> None:
+    assert words_of(text) == set(_WORD.findall(text))
