@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS meeting_sources (
 """
 
 
+QUIET_BATCH = 500
+
+
 @dataclass(frozen=True)
 class PageRow:
     id: int
@@ -76,6 +79,11 @@ class PageRow:
     failures: int
     failing_alerted_at: str | None
     first_seen: str
+
+    @property
+    def failing(self) -> bool:
+        """Failed since its last success, or an alert about it went out."""
+        return self.failures > 0 or self.failing_alerted_at is not None
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,7 @@ class Archive:
             raise ArchiveError(f"cannot create archive directory {root}: {exc.strerror}") from None
         self.blobs = BlobStore(root / "blobs", fsync=fsync)
         self.lock = Lock(root / "monitor.lock")
+        self._quiet: list[Any] = []  # see record_quiet_check
         try:
             self.db = sqlite3.connect(
                 root / "index.sqlite", isolation_level=None, timeout=busy_timeout
@@ -240,8 +249,11 @@ class Archive:
         )
 
     def close(self) -> None:
-        self.lock.release()
-        self.db.close()
+        try:
+            self.flush_checks()
+        finally:
+            self.lock.release()
+            self.db.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -442,6 +454,43 @@ class Archive:
             (page_id, run_id, at, outcome, error),
         )
         self._execute("UPDATE pages SET last_checked=? WHERE id=?", (at, page_id))
+
+    def record_quiet_check(
+        self,
+        page_id: int,
+        run_id: int | None,
+        at: str,
+        outcome: str,
+        page: tuple[str | None, str | None, str] | None = None,
+    ) -> None:
+        """A check that found nothing new and has nothing to clear, written with the next
+        QUIET_BATCH of them: one transaction for hundreds of unchanged pages instead of one
+        each. `page`: the page's new (etag, last_modified, title). A crash loses only these rows
+        and validators (the next run fetches those pages whole; the schedule runs early)."""
+        self._quiet.append((page_id, run_id, at, outcome, page))
+        if len(self._quiet) >= QUIET_BATCH:
+            self.flush_checks()
+
+    def flush_checks(self) -> None:
+        if not self._quiet:
+            return
+        quiet = self._quiet
+        with self.transaction():
+            try:
+                self.db.executemany(
+                    "INSERT INTO checks (page_id, run_id, at, outcome) VALUES (?,?,?,?)",
+                    [q[:4] for q in quiet],
+                )
+                self.db.executemany(
+                    "UPDATE pages SET last_checked=? WHERE id=?", [(q[2], q[0]) for q in quiet]
+                )
+                self.db.executemany(
+                    "UPDATE pages SET etag=?, last_modified=?, title=? WHERE id=?",
+                    [(*q[4], q[0]) for q in quiet if q[4] is not None],
+                )
+            except sqlite3.DatabaseError as exc:
+                raise ArchiveError(f"{self.root / 'index.sqlite'}: {exc}") from None
+        self._quiet.clear()
 
     # --- runs and events --------------------------------------------------------------------
 

@@ -198,7 +198,7 @@ class Checker:
 
     def succeeded(self, sr: SourceRun, page: PageRow) -> None:
         """Inside a transaction: clear the failure count; say so if an alert went out."""
-        if page.failures == 0 and page.failing_alerted_at is None:
+        if not page.failing:
             return
         if page.failing_alerted_at is not None:
             self.archive.add_event(
@@ -233,8 +233,12 @@ class Checker:
             return None
 
     def not_modified(self, sr: SourceRun, page: PageRow) -> None:
+        run = self.run
+        if not page.failing:  # nothing to clear
+            self.archive.record_quiet_check(page.id, run.run_id, run.now(), "not-modified")
+            return
         with self.archive.transaction():
-            self.archive.record_check(page.id, self.run.run_id, self.run.now(), "not-modified")
+            self.archive.record_check(page.id, run.run_id, run.now(), "not-modified")
             self.succeeded(sr, page)
 
     async def check_page(self, sr: SourceRun, url: str, role: str) -> bool:
@@ -308,14 +312,19 @@ class Checker:
             unchanged = text_digest(old_doc) == sha
         else:
             unchanged = False
+        etag = result.etag if result else None
+        modified = result.last_modified if result else None
+        if unchanged and same_rules and not page.failing:
+            archive.record_quiet_check(
+                page.id, run.run_id, now, "unchanged", (etag, modified, new.title)
+            )
+            return
         headers = dict(result.headers) if result else {}
         encoding = new.encoding or (result.encoding if result else None)
         if encoding:
             headers["x-monitor-encoding"] = encoding
         with archive.transaction():
             self.succeeded(sr, page)
-            etag = result.etag if result else None
-            modified = result.last_modified if result else None
             archive.update_page(page.id, etag=etag, last_modified=modified, title=new.title)
             if unchanged and same_rules:
                 archive.record_check(page.id, run.run_id, now, "unchanged")
@@ -602,6 +611,7 @@ async def check(
                 await _check_all(run, sources)
         finally:
             await preparer.close()
+        archive.flush_checks()
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         finished = clock()

@@ -9,6 +9,7 @@ import asyncio
 import collections
 import contextlib
 import functools
+import gc
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -123,6 +124,7 @@ def _serve(sock: socket.socket) -> None:
     the run in order."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    gc.freeze()  # what the fork server imported is not scanned again on every collection
     with sock, sock.makefile("rb") as incoming:
         while header := incoming.read(_FRAME.size):
             job = pickle.loads(incoming.read(_FRAME.unpack(header)[0]))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,27 @@ def test_a_killed_writers_temporary_files_are_cleared_by_the_next_writer(tmp_pat
     with Archive.open(tmp_path) as archive:
         assert not stale.exists()
         assert archive.blobs.get(digest) == b"kept" and verify(archive) == []
+
+
+def test_quiet_checks_are_written_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("monitor.archive.QUIET_BATCH", 3)
+    at = "2026-03-01T00:00:00Z"
+
+    def rows() -> list[tuple[object, ...]]:
+        with sqlite3.connect(tmp_path / "s" / "index.sqlite") as db:  # another reader
+            return db.execute("SELECT page_id, outcome FROM checks ORDER BY id").fetchall()
+
+    with Archive.open(tmp_path / "s") as archive:
+        pages = [archive.ensure_page(f"https://x.org/{n}", "src", "page", at) for n in range(4)]
+        archive.record_quiet_check(pages[0].id, None, at, "not-modified")
+        archive.record_quiet_check(pages[1].id, None, at, "unchanged", ('"e2"', None, "Two"))
+        assert rows() == []  # held back
+        archive.record_quiet_check(pages[2].id, None, at, "not-modified")
+        assert len(rows()) == 3  # a full batch is written at once
+        archive.record_quiet_check(pages[3].id, None, at, "not-modified")
+        page = archive.page("https://x.org/1")
+        assert page is not None and (page.etag, page.title) == ('"e2"', "Two")
+    outcomes = [r[1] for r in rows()]  # the rest on close
+    assert outcomes == ["not-modified", "unchanged", "not-modified", "not-modified"]
