@@ -65,6 +65,9 @@ CREATE TABLE IF NOT EXISTS meeting_sources (
 
 
 QUIET_BATCH = 500
+# a check held back by Archive.record_quiet_check: page id, run id, time, outcome and the page's
+# new (etag, last_modified, title) if they are to be written
+QuietCheck = tuple[int, int | None, str, str, tuple[str | None, str | None, str] | None]
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ class Archive:
             raise ArchiveError(f"cannot create archive directory {root}: {exc.strerror}") from None
         self.blobs = BlobStore(root / "blobs", fsync=fsync)
         self.lock = Lock(root / "monitor.lock")
-        self._quiet: list[Any] = []  # see record_quiet_check
+        self._quiet: list[QuietCheck] = []
         try:
             self.db = sqlite3.connect(
                 root / "index.sqlite", isolation_level=None, timeout=busy_timeout

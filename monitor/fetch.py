@@ -230,7 +230,7 @@ class Fetcher:
                 return resp.status_code, resp_headers, b""
             chunks: list[bytes] = []
             size = 0
-            async for chunk in resp.aiter_bytes():  # decoded: gzip, deflate, br
+            async for chunk in resp.aiter_bytes():  # Content-Encoding undone by httpx
                 size += len(chunk)
                 if size > cap:
                     raise FetchError(url, f"body exceeds max_bytes {cap}")
