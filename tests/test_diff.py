@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from monitor.diff import diff_documents, diff_text
+from monitor.diff import _Recent, diff_documents, diff_text
 from monitor.models import Block, Document, Segment
 
 
@@ -164,3 +164,26 @@ def test_diff_golden(golden) -> None:  # type: ignore[no-untyped-def]
         f"[{c.op}{' ' + c.speaker if c.speaker else ''}] {plain_segments(c)}" for c in d.changes
     ]
     golden("diff-mixed.txt", "\n".join(lines) + "\n")
+
+
+def test_the_same_documents_are_diffed_once() -> None:
+    first = diff_documents(doc("The ministers met.", "Second."), doc("They met.", "Second."))
+    # read back from the archive: equal documents, other objects
+    again = diff_documents(doc("The ministers met.", "Second."), doc("They met.", "Second."))
+    assert again is first
+    other_speaker = diff_documents(
+        doc("The ministers met.", "Second."), doc("They met.", "Second.", speaker="KAMIKAWA")
+    )
+    assert other_speaker is not first and other_speaker.speakers == ("KAMIKAWA",)
+
+
+def test_kept_diffs_stay_within_their_budget() -> None:
+    recent = _Recent(budget=100)
+    diffs = [diff_documents(doc(f"word {n} " * 3), doc(f"other {n} " * 3)) for n in range(12)]
+    for n, d in enumerate(diffs):
+        recent.put((str(n), "x"), d)
+        assert recent.size <= 100
+    assert recent.get(("11", "x")) is diffs[11] and recent.get(("0", "x")) is None
+    huge = diff_documents(doc("a " * 200), doc("b " * 200))
+    recent.put(("huge", "x"), huge)
+    assert recent.get(("huge", "x")) is None and recent.get(("11", "x")) is diffs[11]
