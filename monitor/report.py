@@ -136,8 +136,10 @@ def build_view(
     started_at: str,
     finished_at: str,
     loader: Loader,
-    href: Callable[[VersionRow], str | None] = lambda v: None,
+    href: Callable[[VersionRow, Document], str | None] = lambda v, d: None,
 ) -> ReportView:
+    """`href(version, document)`: where a version's page is, given the document the loader gave
+    for it."""
     view = ReportView(title, run_id, started_at, finished_at)
     for event in events:
         data = event.data
@@ -160,7 +162,9 @@ def build_view(
     return view
 
 
-def _page_view(event: Event, loader: Loader, href: Callable[[VersionRow], str | None]) -> PageView:
+def _page_view(
+    event: Event, loader: Loader, href: Callable[[VersionRow, Document], str | None]
+) -> PageView:
     d = event.data
     loaded = loader(event.id) if event.id is not None else None
     changes: tuple[Change, ...] = ()
@@ -170,7 +174,7 @@ def _page_view(event: Event, loader: Loader, href: Callable[[VersionRow], str | 
         old_doc, new_doc, old_v, new_v = loaded
         changes = diff_documents(old_doc, new_doc).changes
         old_seq, new_seq = old_v.seq, new_v.seq
-        old_href, new_href = href(old_v), href(new_v)
+        old_href, new_href = href(old_v, old_doc), href(new_v, new_doc)
     shown = tuple(c for c in changes if c.op != "moved") or changes
     return PageView(
         d["source"],
@@ -235,11 +239,11 @@ def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
     return {m.id: m.to_json() for m in list_meetings(archive)}
 
 
-def write_version_page(archive: Archive, reports: Path, version: VersionRow) -> str:
+def write_version_page(reports: Path, version: VersionRow, doc: Document) -> str:
+    """The archived document of `version` as a page of its own, written once."""
     rel = f"versions/{version.page_id}-{version.seq}.html"
     path = reports / rel
     if not path.exists():
-        doc = archive.document(version)
         html = environment().get_template("version.html").render(doc=doc, version=version)
         write_atomic(path, html)
     return rel
@@ -261,8 +265,8 @@ def write_run_report(
         run_id=run_id,
         started_at=started_at,
         finished_at=finished_at,
-        loader=archive_loader(archive),
-        href=lambda v: write_version_page(archive, reports, v),
+        loader=archive_loader(archive),  # documents as archived: no renormalising
+        href=lambda v, doc: write_version_page(reports, v, doc),
     )
     view = ReportView(**{**view.__dict__, "index_href": "index.html"})
     path = report_file(config, run_id)

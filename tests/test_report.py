@@ -48,7 +48,7 @@ def view_with(old: str, new: str, title: str = "Title", url: str = "https://x.or
         started_at="2026-03-02T00:00:00Z",
         finished_at="2026-03-02T00:01:00Z",
         loader=lambda _: (a, b, version(1), version(2)),
-        href=lambda v: f"versions/1-{v.seq}.html",
+        href=lambda v, doc: f"versions/1-{v.seq}.html",
     )
 
 
