@@ -268,11 +268,30 @@ def links_of(nodes: Iterable[LexborNode], base: str) -> tuple[Link, ...]:
 
 def content_blocks(root: LexborNode, profile: Profile, ignore: Iterable[str]) -> tuple[Block, ...]:
     """The blocks of a content root once the profile's boilerplate is dropped from it."""
-    for drop in profile.drops:
-        for node in root.css(drop):
-            if node.mem_id != root.mem_id:
-                node.decompose()
+    matched = root.css(_selector_list(profile.drops))  # one pass: 40 queries took 1.4x as long
+    ids = {node.mem_id for node in matched} - {root.mem_id}
+    outermost = [n for n in matched if n.mem_id in ids and not _inside(n, ids, root.mem_id)]
+    for node in outermost:  # chosen before any is removed: a removed node's subtree is freed
+        node.decompose()
     return make_blocks(_walk(root), profile, ignore)
+
+
+@functools.lru_cache(maxsize=64)
+def _selector_list(selectors: tuple[str, ...]) -> str:
+    """The profile's boilerplate selectors as one selector list. They are plain (tags, classes,
+    ids, attributes, descendants): none depends on siblings or position, so removing the
+    outermost matches of all of them at once leaves what removing them one selector at a time
+    did."""
+    return ", ".join(selectors)
+
+
+def _inside(node: LexborNode, ids: set[int], root: int) -> bool:
+    parent = node.parent
+    while parent is not None and parent.mem_id != root:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def normalise_html(

@@ -201,3 +201,25 @@ def test_profiles_are_chosen_by_host_and_path() -> None:
     assert profile_for("https://japannews.yomiuri.co.jp/x").name == "japannews"
     assert profile_for("http://127.0.0.1:8000/x", "defense").name == "defense"
     assert profile_for("https://unknown.example/").name == "generic"
+
+
+def test_nested_boilerplate_goes_with_what_holds_it() -> None:
+    """Boilerplate inside boilerplate (a print button in a share bar in a footer, a script in a
+    nav) is removed once, with what holds it; the text around it stays in order."""
+    html = (
+        '<html><head><title>T</title></head><body><div id="maincontents"><h1>Talks</h1>'
+        "<p>The ministers met in Tokyo.</p>"
+        '<footer><div class="social"><button class="print">Print</button><p>Share</p></div>'
+        "<p>Footer text</p></footer>"
+        '<nav><script>var x = 1;</script><a href="/">Home</a></nav>'
+        '<div class="share"><div class="sns"><span hidden>Tweet</span></div></div>'
+        "<p>They agreed to meet again.</p>"
+        '<div id="breadcrumb"><div class="breadcrumb">Home &gt; Talks</div></div>'
+        "</div></body></html>"
+    )
+    doc = normalise_html(html, "https://www.mofa.go.jp/a", PROFILES["mofa"])
+    assert [b.text for b in doc.blocks] == [
+        "Talks",
+        "The ministers met in Tokyo.",
+        "They agreed to meet again.",
+    ]
