@@ -217,7 +217,7 @@ class Archive:
                 "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{root / 'index.sqlite'}: {exc}") from None
+            raise self._error(exc) from None
         self._depth = 0
 
     @classmethod
@@ -291,7 +291,16 @@ class Archive:
         try:
             return self.db.execute(sql, args)
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{self.root / 'index.sqlite'}: {exc}") from None
+            raise self._error(exc) from None
+
+    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        try:
+            self.db.executemany(sql, rows)
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.DatabaseError) -> ArchiveError:
+        return ArchiveError(f"{self.root / 'index.sqlite'}: {exc}")
 
     # --- sources and pages ------------------------------------------------------------------
 
@@ -479,20 +488,17 @@ class Archive:
             return
         quiet = self._quiet
         with self.transaction():
-            try:
-                self.db.executemany(
-                    "INSERT INTO checks (page_id, run_id, at, outcome) VALUES (?,?,?,?)",
-                    [q[:4] for q in quiet],
-                )
-                self.db.executemany(
-                    "UPDATE pages SET last_checked=? WHERE id=?", [(q[2], q[0]) for q in quiet]
-                )
-                self.db.executemany(
-                    "UPDATE pages SET etag=?, last_modified=?, title=? WHERE id=?",
-                    [(*q[4], q[0]) for q in quiet if q[4] is not None],
-                )
-            except sqlite3.DatabaseError as exc:
-                raise ArchiveError(f"{self.root / 'index.sqlite'}: {exc}") from None
+            self._executemany(
+                "INSERT INTO checks (page_id, run_id, at, outcome) VALUES (?,?,?,?)",
+                [q[:4] for q in quiet],
+            )
+            self._executemany(
+                "UPDATE pages SET last_checked=? WHERE id=?", [(q[2], q[0]) for q in quiet]
+            )
+            self._executemany(
+                "UPDATE pages SET etag=?, last_modified=?, title=? WHERE id=?",
+                [(*q[4], q[0]) for q in quiet if q[4] is not None],
+            )
         self._quiet.clear()
 
     # --- runs and events --------------------------------------------------------------------

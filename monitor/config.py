@@ -178,8 +178,8 @@ class Config(_Model):
     allowed_hosts: list[str] = Field(default_factory=list)
     failures_before_alert: Annotated[int, Field(ge=1)] = 3
     # processes that parse and store pages while the main one fetches, started once a run passes
-    # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 5-42% more
-    # pages/s (most on large runs) for ~55 MB more memory (PSS; bench/RESULTS.md).
+    # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 30-55% more
+    # pages/s on a first check for ~50 MB more memory (PSS; bench/RESULTS.md).
     workers: Annotated[int, Field(ge=0, le=64)] | None = 0
     base_dir: str = Field(default=".", exclude=True)
 
