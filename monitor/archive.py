@@ -58,10 +58,22 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE TABLE IF NOT EXISTS meetings (
     id TEXT PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
     location TEXT, participants TEXT NOT NULL, duration TEXT, first_seen TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS meetings_date ON meetings(date);
 CREATE TABLE IF NOT EXISTS meeting_sources (
     meeting_id TEXT NOT NULL REFERENCES meetings(id), url TEXT NOT NULL, source TEXT,
     added_at TEXT NOT NULL, PRIMARY KEY (meeting_id, url));
 """
+# columns added since the first schema: (table, column, declaration); added to older archives
+# when they are opened
+ADDED_COLUMNS = (
+    ("meetings", "format", "TEXT NOT NULL DEFAULT 'bilateral'"),
+    ("meetings", "level", "TEXT NOT NULL DEFAULT 'ministers'"),
+    ("meetings", "mode", "TEXT NOT NULL DEFAULT 'in-person'"),
+    ("meetings", "countries", "TEXT NOT NULL DEFAULT '[\"JP\", \"US\"]'"),
+    ("meetings", "date_basis", "TEXT NOT NULL DEFAULT 'stated'"),
+    # what each source said of the meeting (date, place, people ...): which source said what
+    ("meeting_sources", "claim", "TEXT"),
+)
 
 
 QUIET_BATCH = 500
@@ -213,12 +225,24 @@ class Archive:
             self.db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            self._add_columns()
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
         self._depth = 0
+
+    def _add_columns(self) -> None:
+        for table, column, declaration in ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column in have:
+                continue
+            try:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):  # another process added it first
+                    raise
 
     @classmethod
     def open(

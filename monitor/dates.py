@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 MONTHS = {
     m: i
@@ -120,3 +120,28 @@ def relative_date(text: str, published: date) -> date | None:
         if pos >= 0 and (best is None or pos < best[0]):
             best = (pos, offset)
     return published + timedelta(days=best[1]) if best else None
+
+
+_ISO_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def iso_time(text: str) -> str | None:
+    """An ISO 8601 date or time found at the start of `text` ('2026-07-08T21:40:00-04:00',
+    '2026-07-08 21:40', '2026-07-08'), as an ISO string keeping what it says: a zone when it
+    has one, a bare day when it has no time. None when `text` does not start with one."""
+    match = _ISO_TIME.match(text.strip())
+    if not match or _make(*(int(g) for g in match.groups()[:3])) is None:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    if hour is None:
+        return f"{year}-{month}-{day}"
+    stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
+    if zone:
+        stamp += "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return stamp

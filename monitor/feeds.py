@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin
 
 from monitor.errors import ContentError
+from monitor.dates import iso_time
 from monitor.textnorm import clean
 
 NS = {
@@ -23,19 +24,20 @@ class FeedItem:
     url: str
     title: str
     html: str  # the item's body (content:encoded, else description/summary)
-    published: str | None  # ISO date
+    published: str | None  # ISO timestamp with its zone (or an ISO date when only a day is given)
     guid: str | None = None
 
 
 def _date(text: str | None) -> str | None:
+    """An RSS (RFC 822) or Atom (ISO 8601) time as an ISO timestamp keeping its zone: 'today' in
+    an item is read against it in the publisher's zone."""
     if not text:
         return None
     text = text.strip()
     try:
-        return parsedate_to_datetime(text).date().isoformat()
+        return parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError):
-        match = re.match(r"(\d{4}-\d{2}-\d{2})", text)
-        return match.group(1) if match else None
+        return iso_time(text)
 
 
 def _text(node: ET.Element | None) -> str:

@@ -1,4 +1,4 @@
-"""Meetings in the archive: one meeting, many sources."""
+"""Meetings in the archive: one meeting, many sources, and which source said what."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import json
 import sqlite3
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from monitor.archive import Archive
 from monitor.meetings import same_meeting, title_score
+from monitor.meetings.merge import better_date, shared_people
 from monitor.models import Event, Meeting
 
 
@@ -28,6 +30,11 @@ def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
         participants=tuple(json.loads(r["participants"])),
         sources=tuple(sources),
         duration=r["duration"],
+        format=r["format"],
+        level=r["level"],
+        mode=r["mode"],
+        countries=tuple(json.loads(r["countries"])),
+        date_basis=r["date_basis"],
     )
 
 
@@ -36,6 +43,20 @@ def list_meetings(archive: Archive, since: str | None = None) -> list[Meeting]:
         "SELECT * FROM meetings WHERE date >= ? ORDER BY date, id", (since or "0000-00-00",)
     )
     return [_row(archive, r) for r in rows]
+
+
+def claims(archive: Archive, meeting_id: str) -> list[dict[str, Any]]:
+    """What each source of a meeting said of it: its url, source, and its own reading."""
+    rows = archive.db.execute(
+        "SELECT url, source, added_at, claim FROM meeting_sources WHERE meeting_id=? "
+        "ORDER BY added_at, url",
+        (meeting_id,),
+    )
+    return [
+        {"url": r["url"], "source": r["source"], "added_at": r["added_at"],
+         "claim": json.loads(r["claim"]) if r["claim"] else None}
+        for r in rows
+    ]
 
 
 def _nearby(archive: Archive, when: str) -> list[Meeting]:
@@ -47,8 +68,41 @@ def _nearby(archive: Archive, when: str) -> list[Meeting]:
     return [_row(archive, r) for r in rows]
 
 
-def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((*a, *b)))
+def _people(known: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
+    """The principals of both reports, each once ("Blinken" and "Antony J. Blinken" are one;
+    the longer name is kept)."""
+    out = list(known)
+    for name in found:
+        same = [i for i, k in enumerate(out) if shared_people((name,), (k,))]
+        if not same:
+            out.append(name)
+        elif len(name) > len(out[same[0]]):
+            out[same[0]] = name
+    return tuple(out)
+
+
+def _claim(found: Meeting) -> str:
+    data = found.to_json()
+    for key in ("id", "sources"):
+        data.pop(key)
+    data["date_basis"] = found.date_basis
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
+    """`known` with what a new source of it adds: a date read on better evidence, a place where
+    there was none, more principals, a better title."""
+    merged = replace(
+        known,
+        participants=_people(known.participants, found.participants),
+        location=known.location or found.location,
+        title=found.title if title_score(found.title) > title_score(known.title) else known.title,
+        duration=known.duration or found.duration,
+        sources=(*known.sources, url),
+    )
+    if better_date(known, found):
+        merged = replace(merged, date=found.date, date_basis=found.date_basis)
+    return merged
 
 
 def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -> Event | None:
@@ -60,24 +114,24 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
             continue
         if url in known.sources:
             return None
-        participants = _merge(known.participants, found.participants)
-        location = known.location or found.location
-        title = found.title if title_score(found.title) > title_score(known.title) else known.title
+        merged = _refined(known, found, url)
         archive.db.execute(
-            "UPDATE meetings SET participants=?, location=?, title=?, "
-            "duration=COALESCE(duration, ?) WHERE id=?",
-            (json.dumps(list(participants)), location, title, found.duration, known.id),
+            "UPDATE meetings SET participants=?, location=?, title=?, duration=?, date=?, "
+            "date_basis=? WHERE id=?",
+            (
+                json.dumps(list(merged.participants), ensure_ascii=False),
+                merged.location,
+                merged.title,
+                merged.duration,
+                merged.date,
+                merged.date_basis,
+                known.id,
+            ),
         )
         archive.db.execute(
-            "INSERT OR IGNORE INTO meeting_sources VALUES (?, ?, ?, ?)",
-            (known.id, url, source_id, now),
-        )
-        merged = replace(
-            known,
-            participants=participants,
-            location=location,
-            title=title,
-            sources=(*known.sources, url),
+            "INSERT OR IGNORE INTO meeting_sources (meeting_id, url, source, added_at, claim) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (known.id, url, source_id, now, _claim(found)),
         )
         return Event(
             "meeting_source_added", {"meeting": merged.to_json(), "source": source_id, "url": url}
@@ -93,19 +147,27 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
     meeting = replace(found, id=meeting_id)
     archive.db.execute(
         "INSERT INTO meetings (id, date, kind, title, location, participants, duration, "
-        "first_seen) VALUES (?,?,?,?,?,?,?,?)",
+        "first_seen, format, level, mode, countries, date_basis) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             meeting.id,
             meeting.date,
             meeting.kind,
             meeting.title,
             meeting.location,
-            json.dumps(list(meeting.participants)),
+            json.dumps(list(meeting.participants), ensure_ascii=False),
             meeting.duration,
             now,
+            meeting.format,
+            meeting.level,
+            meeting.mode,
+            json.dumps(list(meeting.countries)),
+            meeting.date_basis,
         ),
     )
     archive.db.execute(
-        "INSERT INTO meeting_sources VALUES (?, ?, ?, ?)", (meeting.id, url, source_id, now)
+        "INSERT INTO meeting_sources (meeting_id, url, source, added_at, claim) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (meeting.id, url, source_id, now, _claim(found)),
     )
     return Event("meeting_new", {"meeting": meeting.to_json(), "source": source_id, "url": url})

@@ -91,7 +91,7 @@ class Document:
     title: str
     blocks: tuple[Block, ...]
     links: tuple[Link, ...] = ()
-    published: str | None = None  # ISO date the page says it was published
+    published: str | None = None  # when the page says it was published: ISO time with zone, or day
     lang: str = "en"
 
     @property
@@ -169,14 +169,21 @@ class DocDiff:
 
 @dataclass(frozen=True)
 class Meeting:
+    """A Japan-U.S. meeting as GUIDE.md (corpus/meetings) defines it, and the pages reporting it."""
+
     id: str
-    date: str  # YYYY-MM-DD
+    date: str  # YYYY-MM-DD, the local day where it took place
     kind: MeetingKind
     title: str
     location: str | None
     participants: tuple[str, ...]
     sources: tuple[str, ...]
     duration: str | None = None
+    format: str = "bilateral"  # 2+2, bilateral, trilateral, quad
+    level: str = "ministers"  # leaders, ministers, vice-ministers, officials
+    mode: str = "in-person"  # in-person, telephone, video
+    countries: tuple[str, ...] = ("JP", "US")  # ISO 3166 codes
+    date_basis: str = "stated"  # how the date was read: stated, relative, dateline, published
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +195,10 @@ class Meeting:
             "participants": list(self.participants),
             "sources": list(self.sources),
             "duration": self.duration,
+            "format": self.format,
+            "level": self.level,
+            "mode": self.mode,
+            "countries": list(self.countries),
         }
 
 

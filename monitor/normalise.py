@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.dates import parse_date
+from monitor.dates import iso_time, parse_date
 from monitor.errors import ContentError
 from monitor.models import Block, BlockKind, Document, Link
 from monitor.sites import Profile
@@ -114,20 +114,30 @@ def _title(tree: LexborHTMLParser, root: LexborNode, profile: Profile) -> str:
 
 
 def _published(tree: LexborHTMLParser, profile: Profile) -> str | None:
+    """When the page says it was published: an ISO timestamp with its zone where the page gives
+    one (`<time datetime>`, `article:published_time`), else the day."""
+    day: str | None = None
     for selector in profile.date:
         for node in tree.css(selector):
-            when = parse_date(clean(node.text(separator=" ")))
-            if node.attributes.get("datetime"):
-                when = parse_date(node.attributes["datetime"] or "") or when
+            stamp = iso_time(node.attributes.get("datetime") or "")
+            if stamp and "T" in stamp:
+                return stamp
+            when = parse_date(stamp or "") or parse_date(clean(node.text(separator=" ")))
             if when:
-                return when.isoformat()
+                day = day or when.isoformat()
+        if day:
+            break
     for name in ("article:published_time", "date", "dc.date", "DC.date.issued"):
         meta = tree.css_first(f'meta[property="{name}"], meta[name="{name}"]')
         if meta is not None:
-            when = parse_date(meta.attributes.get("content") or "")
-            if when:
-                return when.isoformat()
-    return None
+            content = meta.attributes.get("content") or ""
+            stamp = iso_time(content)
+            if stamp and "T" in stamp and (day is None or stamp.startswith(day)):
+                return stamp
+            when = parse_date(content)
+            if when and day is None:
+                day = when.isoformat()
+    return day
 
 
 def _take(buffer: list[str]) -> str | None:

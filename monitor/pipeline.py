@@ -346,7 +346,7 @@ class Checker:
 
     def meeting(self, sr: SourceRun, new: Prepared, *, notify: bool) -> None:
         found = (
-            meeting_stage.extract_meeting(new.document(self.archive.blobs))
+            meeting_stage.extract_meeting(new.document(self.archive.blobs), sr.profile.name)
             if new.meeting is False
             else new.meeting
         )

@@ -112,7 +112,7 @@ def prepare(job: Job) -> Prepared:
         stored = (store.put(job.body), store.put(canonical(doc)))
     except ArchiveError as exc:
         return Prepared(doc.title, sha, encoding, store_error=str(exc))
-    return Prepared(doc.title, sha, encoding, stored, meetings.extract_meeting(doc))
+    return Prepared(doc.title, sha, encoding, stored, meetings.extract_meeting(doc, job.profile))
 
 
 _FRAME = struct.Struct("!I")

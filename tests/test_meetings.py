@@ -7,7 +7,7 @@ import pytest
 from monitor.dates import find_dates, parse_date
 from monitor.meetings import extract_meeting, same_meeting
 from monitor.models import Block, Document, Meeting
-from monitor.roster import _WORD, default_roster, words_of
+from monitor.meetings.roster import _WORD, default_roster, words_of
 
 
 def doc(title: str, *paras: str, published: str | None = None) -> Document:

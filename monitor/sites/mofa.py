@@ -18,16 +18,33 @@ MOFA_DROP = (
     "#breadcrumb",
     ".breadcrumb",
     ".archive-link",
-    "#contents-header .title2",
+    # The section name (h1.title1) and the page's headline (h2.title2) sit in
+    # #contents-header, outside #maincontents; the headline is the document's title, so
+    # neither is a block when a fallback content root holds them.
+    "#contents-header",
+    # The "Related Links" / 関連リンク box after the body (div.relatedlink-section >
+    # h2.title2 + ul.link-list): navigation that MOFA rotates, not content.
+    ".relatedlink-section",
 )
+
+# The page's own headline first: h1.title1 is the section ("Japan-United States of America
+# Relations", "報道発表"); pages without an h2.title2 keep their h1.
+MOFA_TITLE = ("#contents-header .title2", "#contents-header h1", "h1.title1", "h1")
 
 PROFILE = Profile(
     name="mofa",
     hosts=("www.mofa.go.jp", "mofa.go.jp"),
     content=("#maincontents", "main#contents", "#contents", "main"),
     drop=MOFA_DROP,
-    ignore=(r"^Back to ", r"^Page Top$", r"^Open a New Window$", r"^\(?PDF\)?$"),
-    title=("#contents-header h1", "h1.title1", "h1"),
+    ignore=(
+        r"^Back to ",
+        r"^Page Top$",
+        r"^Open a New Window$",
+        r"^\(?PDF\)?$",
+        r"^Related Links$",
+        r"^Japanese$",
+    ),
+    title=MOFA_TITLE,
     date=("div.rightalign", ".date", "p.date"),
     listing=(
         "#maincontents ul.link-list a[href]",
@@ -37,4 +54,5 @@ PROFILE = Profile(
     ),
     title_suffix=r"\s*[|｜]\s*Ministry of Foreign Affairs of Japan\s*$",
     speakers=(CAPS_SPEAKER,),
+    version=2,
 )

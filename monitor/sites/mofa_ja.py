@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.sites.base import JA_SPEAKER, Profile
-from monitor.sites.mofa import MOFA_DROP
+from monitor.sites.mofa import MOFA_DROP, MOFA_TITLE
 
 PROFILE = Profile(
     name="mofa-ja",
@@ -17,8 +17,10 @@ PROFILE = Profile(
         r"^本文へ$",
         r"^\(?PDF\)?$",
         r"^過去の記録",
+        r"^関連リンク$",
+        r"^英語版\s*[(（]\s*English\s*[)）]$",
     ),
-    title=("#contents-header h1", "h1.title1", "h1"),
+    title=MOFA_TITLE,
     date=("div.rightalign", ".date"),
     listing=(
         "#pressrelease a[href]",
@@ -29,4 +31,5 @@ PROFILE = Profile(
     title_suffix=r"\s*[|｜]\s*外務省\s*$",
     speakers=(JA_SPEAKER,),
     lang="ja",
+    version=2,
 )

@@ -1,0 +1,331 @@
+"""Which Japan-U.S. meeting a document reports, read from its title and lead. Pure.
+
+GUIDE.md (corpus/meetings) is the definition followed here: a meeting that took place, with
+principals of Japan and of the United States, in a bilateral to four-country format; its
+date (the local day), format, level, mode, kind, participants and location. The rest of the text
+never sets a field: a mention of an earlier 2+2, of the Quad or of an upcoming summit is not the
+meeting the document is about."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.meetings import forms, when
+from monitor.meetings.people import Person, offices, people
+from monitor.meetings.places import Place, city_in, dateline_city
+from monitor.meetings.roster import LEVELS, Roster, default_roster, rank
+from monitor.models import Document, Meeting, MeetingKind
+
+SITE_COUNTRY = {"mofa": "JP", "mofa-ja": "JP", "mod": "JP", "state": "US", "defense": "US"}
+# sites whose headline always names the meeting: no headline form, no meeting
+HEADLINE_SITES = frozenset({"mofa", "mofa-ja", "mod"})
+# sites whose headline may be a news headline: the lead's dateline sentence reports the meeting
+NEWS_SITES = frozenset({"japannews", "generic"})
+_REPRESENTATIVES = re.compile(
+    r"\b(?:representatives|officials|delegations|delegates|officers)\s+(?:from|of)\s+"
+    r"(?:the\s+)?(United States|Japan)(?:,?\s+and\s+(?:the\s+)?(United States|Japan))",
+    re.IGNORECASE,
+)
+_FORMER = re.compile(r"(?:former|late|then)\s+(?:[A-Z][\w.]*\s+){0,4}$", re.IGNORECASE)
+_LEVEL_WORDS = (
+    (re.compile(r"Summit|Leaders|首脳", re.I), "leaders"),
+    (re.compile(r"Foreign Ministers|Defense Ministers|Ministerial|外相|防衛相|2\+2|閣僚", re.I), "ministers"),
+    (re.compile(r"Vice[- ]Minist|Deputy Secretar|次官", re.I), "vice-ministers"),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the title and lead say: the text naming the principals, the words naming the
+    meeting, and the sentence telling when and where."""
+
+    people_text: tuple[str, ...]
+    naming: str  # the words that name the meeting ("Trilateral Meeting", "held separate calls")
+    sentence: str  # the lead sentence reporting it ("" when only the title does)
+    extra: tuple[Person, ...] = ()  # principals known otherwise (a byline, a speaker)
+
+
+def extract_meeting(
+    doc: Document, site: str | None = None, roster: Roster | None = None
+) -> Meeting | None:
+    """The Japan-U.S. meeting `doc` reports, or None if it reports none. `site` is the name of
+    the profile the page was read with (it says which forms and time zone apply)."""
+    roster = roster or default_roster()
+    title = doc.title.strip()
+    if not title or forms.REFUSED_TITLE.search(title):
+        return None
+    opening = forms.lead(doc)
+    pub = when.published(doc.published, site)
+    claim = _claim(title, opening, site, roster, pub.day)
+    if claim is None:
+        return None
+    day, basis = _date(claim, opening, pub, title)
+    if day is None:
+        return None
+    site_country = SITE_COUNTRY.get(site or "")
+    found = _principals(claim, day, roster, site_country)
+    naming = f"{claim.naming} {title if _title_claims(title) else ''}"
+    if forms.SEPARATE.search(claim.naming) and not forms.TRILATERAL.search(naming):
+        found = [p for p in found if p.country in ("JP", "US")]
+    countries = {p.country for p in found if p.country}
+    countries |= _representatives(claim.sentence)
+    hinted = forms.compound_countries(naming)
+    if len(hinted) >= 2 and not forms.SEPARATE.search(claim.naming):
+        countries |= hinted
+    if not {"JP", "US"} <= countries or len(countries) > 4:
+        return None
+    if forms.MULTILATERAL.search(claim.naming) or forms.MULTILATERAL.search(
+        forms.claim_clause(claim.sentence, 0) if claim.sentence else ""
+    ):
+        if len(countries) < 2 or not hinted:
+            return None
+    fmt = _format(naming, claim, countries, found, day)
+    if fmt == "quad":
+        countries |= {"AU", "IN"} if forms.QUAD.search(naming) else set()
+    mode = _mode(claim)
+    level = _level(found, countries, naming)
+    kind = derive_kind(fmt, mode, level, found, day)
+    place = None if mode != "in-person" else _place(claim, opening, title)
+    return Meeting(
+        id=meeting_id(day, kind),
+        date=day.isoformat(),
+        kind=kind,
+        title=title,
+        location=place.city if place else None,
+        participants=tuple(p.name for p in found),
+        sources=(doc.url,),
+        duration=None,
+        format=fmt,
+        level=level,
+        mode=mode,
+        countries=tuple(sorted(countries, key=_country_order)),
+        date_basis=basis,
+    )
+
+
+def _country_order(code: str) -> tuple[int, str]:
+    return ({"JP": 0, "US": 1}.get(code, 2), code)
+
+
+# --- the claim ----------------------------------------------------------------------------------
+
+
+def _title_claims(title: str) -> bool:
+    return bool(
+        forms.TITLE_WITH.match(title)
+        or forms.TITLE_BEFORE.match(title)
+        or forms.TITLE_OFFICIAL.search(title)
+        or forms.TITLE_JA.search(title)
+        or forms.TITLE_JOINT.match(title)
+        or forms.TITLE_VERB.match(title)
+    )
+
+
+def _claim(
+    title: str, opening: forms.Lead, site: str | None, roster: Roster, pub: date | None
+) -> Claim | None:
+    sentence, naming = _lead_sentence(opening)
+    extra = _speakers(opening, roster, pub)
+    with_ = forms.TITLE_WITH.match(title)
+    if with_:
+        if not sentence and not opening.transcript:
+            sentence = _first(opening)  # a readout's first sentence reports what its title names
+        return Claim((title, _clause(sentence)), f"{with_.group('noun')} with {naming}", sentence)
+    before = forms.TITLE_BEFORE.match(title)
+    if before:
+        return Claim((before.group("subj"),), before.group("noun"), sentence, extra)
+    joint = forms.TITLE_JOINT.match(title)
+    if joint:
+        return Claim((title, _clause(sentence)), naming, sentence, extra)
+    verb = forms.TITLE_VERB.match(title)
+    if verb and site not in HEADLINE_SITES and not forms.JOINT_STATEMENT.match(title):
+        return Claim((title, _clause(sentence)), f"{verb.group('noun')} {naming}", sentence)
+    official = forms.TITLE_OFFICIAL.search(title) or forms.TITLE_JA.search(title)
+    if official and (sentence or site in HEADLINE_SITES):
+        return Claim((_clause(sentence),), f"{title} {naming}", sentence or _first(opening))
+    if not sentence:
+        return None
+    if forms.JOINT_STATEMENT.match(title) or site in NEWS_SITES or site == "miragenews":
+        return Claim((_clause(sentence),), naming, sentence)
+    if opening.transcript and forms.JUST_MET.search(sentence):
+        return Claim((_clause(sentence),), naming, sentence, extra)
+    return None
+
+
+def _first(opening: forms.Lead) -> str:
+    return forms.sentences(opening.paragraphs[0])[0] if opening.paragraphs else ""
+
+
+def _lead_sentence(opening: forms.Lead) -> tuple[str, str]:
+    """The first lead sentence saying a meeting took place, and the words naming it."""
+    for paragraph in opening.paragraphs[:2]:
+        for sentence in forms.sentences(paragraph)[:3]:
+            if opening.transcript:
+                match = forms.JUST_MET.search(sentence)
+            else:
+                match = forms.PAST_MEETING.search(sentence) or forms.JA_MEETING.search(sentence)
+            if not match:
+                continue
+            before = sentence[: match.start()]
+            if forms.FUTURE.search(before[-40:]) or forms.JA_FUTURE.search(sentence):
+                continue
+            return sentence, match.group(0)
+    return "", ""
+
+
+def _clause(sentence: str) -> str:
+    if not sentence:
+        return ""
+    match = forms.PAST_MEETING.search(sentence) or forms.JA_MEETING.search(sentence)
+    return forms.claim_clause(sentence, match.end() if match else 0)
+
+
+def _speakers(opening: forms.Lead, roster: Roster, pub: date | None) -> tuple[Person, ...]:
+    """The transcript's byline and first speaker: principals of remarks they give."""
+    out: list[Person] = []
+    for text in (opening.byline, opening.speaker):
+        if text:
+            out.extend(people(text.title() if text.isupper() else text, pub, roster))
+    return tuple(out)
+
+
+# --- fields ---------------------------------------------------------------------------------------
+
+
+def _principals(claim: Claim, day: date, roster: Roster, site_country: str | None) -> list[Person]:
+    found: list[Person] = list(claim.extra)
+    for text in claim.people_text:
+        if not text:
+            continue
+        for person in [*people(text, day, roster, site_country), *offices(text, day, roster)]:
+            if _FORMER.search(text[max(0, person.start - 60) : person.start]):
+                continue
+            if person.country is None or person.role is None and person.official is None:
+                continue
+            found.append(person)
+    unique: list[Person] = []
+    for person in found:
+        if all(not _same_person(person, u) for u in unique):
+            unique.append(person)
+    return unique
+
+
+def _same_person(a: Person, b: Person) -> bool:
+    if a.official and b.official:
+        return a.official is b.official
+    if a.country != b.country:
+        return False
+    words_a, words_b = set(a.name.lower().split()), set(b.name.lower().split())
+    return bool(words_a & words_b) and (a.official is None or b.official is None)
+
+
+def _representatives(sentence: str) -> set[str]:
+    match = _REPRESENTATIVES.search(sentence)
+    if not match:
+        return set()
+    return {"US" if g.lower() == "united states" else "JP" for g in match.groups() if g}
+
+
+def _format(naming: str, claim: Claim, countries: set[str], found: list[Person], day: date) -> str:
+    if forms.TWO_PLUS_TWO.search(naming) and not forms.ECONOMIC.search(naming):
+        return "2+2"
+    roles = {(p.country, p.role) for p in found}
+    if {("US", "secretary-of-state"), ("US", "secretary-of-defense"), ("JP", "foreign-minister"), ("JP", "defense-minister")} <= roles and len(countries) == 2:
+        return "2+2"
+    if forms.QUAD.search(naming) and countries <= {"JP", "US", "AU", "IN"}:
+        return "quad"
+    if len(countries) >= 4:
+        return "quad"
+    if len(countries) == 3 or forms.TRILATERAL.search(naming):
+        return "trilateral"
+    return "bilateral"
+
+
+def _mode(claim: Claim) -> str:
+    text = claim.naming
+    if forms.MODE_VIDEO.search(text):
+        return "video"
+    if forms.MODE_PHONE.search(text):
+        return "telephone"
+    return "in-person"
+
+
+def _level(found: list[Person], countries: set[str], naming: str) -> str:
+    tops = []
+    for country in countries:
+        ranks = [rank(p.level) for p in found if p.country == country and p.level]
+        if ranks:
+            tops.append(max(ranks))
+    if tops:
+        return LEVELS[min(tops)]
+    for pattern, level in _LEVEL_WORDS:
+        if pattern.search(naming):
+            return level
+    return "officials"
+
+
+def derive_kind(fmt: str, mode: str, level: str, found: list[Person], day: date) -> MeetingKind:
+    """GUIDE.md's order: 2+2, trilateral, telephone-talk, summit, foreign-, defense-ministers,
+    other."""
+    if fmt == "2+2":
+        return "2+2"
+    if fmt in ("trilateral", "quad"):
+        return "trilateral"
+    if mode in ("telephone", "video"):
+        return "telephone-talk"
+    if level == "leaders":
+        return "summit"
+    top = {
+        (p.country, p.role)
+        for p in found
+        if p.level and rank(p.level) >= rank("ministers")
+    }
+    if top == {("US", "secretary-of-state"), ("JP", "foreign-minister")}:
+        return "foreign-ministers"
+    if top == {("US", "secretary-of-defense"), ("JP", "defense-minister")}:
+        return "defense-ministers"
+    return "other"
+
+
+def _date(claim: Claim, opening: forms.Lead, pub: when.Published, title: str) -> tuple[date | None, str]:
+    base = pub.day
+    for text in (claim.sentence, title):
+        found = when.stated(text, base) if text else None
+        if found:
+            return found, "stated"
+    if claim.sentence:
+        found = when.weekday(claim.sentence, base)
+        if found:
+            return found, "stated"
+        found = when.relative(claim.sentence, base)
+        if found:
+            return found, "relative"
+    if opening.transcript:
+        for line in opening.datelines:
+            place = dateline_city(line)
+            if place and place.zone:
+                return pub.day_in(place.zone), "dateline"
+    return base, "published"
+
+
+def _place(claim: Claim, opening: forms.Lead, title: str) -> Place | None:
+    for text in (claim.sentence, title):
+        found = city_in(text) if text else None
+        if found:
+            return found
+    for line in opening.datelines:
+        found = dateline_city(line)
+        if found:
+            return found
+    if opening.paragraphs:
+        return dateline_city(opening.paragraphs[0][:60])
+    return None
+
+
+def meeting_id(day: date, kind: str, salt: str = "") -> str:
+    slug = {"2+2": "2plus2"}.get(kind, kind)
+    suffix = f"-{hashlib.sha1(salt.encode()).hexdigest()[:6]}" if salt else ""
+    return f"{day.isoformat()}-{slug}{suffix}"
