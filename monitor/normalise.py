@@ -6,6 +6,7 @@ import functools
 import hashlib
 import io
 import re
+from datetime import date
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -127,17 +128,24 @@ def _published(tree: LexborHTMLParser, profile: Profile) -> str | None:
                 day = day or when.isoformat()
         if day:
             break
-    for name in ("article:published_time", "date", "dc.date", "DC.date.issued"):
-        meta = tree.css_first(f'meta[property="{name}"], meta[name="{name}"]')
+    for name in ("article:published_time", "date", "dc.date", "DC.date.issued", "datePublished"):
+        meta = tree.css_first(
+            f'meta[property="{name}"], meta[name="{name}"], meta[itemprop="{name}"]'
+        )
         if meta is not None:
             content = meta.attributes.get("content") or ""
             stamp = iso_time(content)
-            if stamp and "T" in stamp and (day is None or stamp.startswith(day)):
+            if stamp and "T" in stamp and (day is None or _near(stamp, day)):
                 return stamp
             when = parse_date(content)
             if when and day is None:
                 day = when.isoformat()
     return day
+
+
+def _near(stamp: str, day: str) -> bool:
+    """A timestamp within a day of the page's visible date (a UTC time and a local day)."""
+    return abs((date.fromisoformat(stamp[:10]) - date.fromisoformat(day)).days) <= 1
 
 
 def _take(buffer: list[str]) -> str | None:

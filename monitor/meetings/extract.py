@@ -46,6 +46,7 @@ class Claim:
     naming: str  # the words that name the meeting ("Trilateral Meeting", "held separate calls")
     sentence: str  # the lead sentence reporting it ("" when only the title does)
     extra: tuple[Person, ...] = ()  # principals known otherwise (a byline, a speaker)
+    opening: str = ""  # a news lead's first sentence: its date when the claim has none
 
 
 def extract_meeting(
@@ -97,7 +98,7 @@ def extract_meeting(
         location=place.city if place else None,
         participants=tuple(p.name for p in found),
         sources=(doc.url,),
-        duration=None,
+        duration=duration(claim.sentence),
         format=fmt,
         level=level,
         mode=mode,
@@ -127,7 +128,7 @@ def _title_claims(title: str) -> bool:
 def _claim(
     title: str, opening: forms.Lead, site: str | None, roster: Roster, pub: date | None
 ) -> Claim | None:
-    sentence, naming = _lead_sentence(opening)
+    sentence, naming = _lead_sentence(opening, news=site in NEWS_SITES)
     extra = _speakers(opening, roster, pub)
     with_ = forms.TITLE_WITH.match(title)
     if with_:
@@ -145,10 +146,15 @@ def _claim(
         return Claim((title, _clause(sentence)), f"{verb.group('noun')} {naming}", sentence)
     official = forms.TITLE_OFFICIAL.search(title) or forms.TITLE_JA.search(title)
     if official and (sentence or site in HEADLINE_SITES):
-        return Claim((_clause(sentence),), f"{title} {naming}", sentence or _first(opening))
+        sentence = sentence or _first(opening)
+        return Claim((_clause(sentence),), f"{title} {naming}", sentence)
     if not sentence:
         return None
-    if forms.JOINT_STATEMENT.match(title) or site in NEWS_SITES or site == "miragenews":
+    if site in NEWS_SITES and opening.paragraphs:
+        # a news lead names the people in its first sentence, whichever sentence says they met
+        first = forms.sentences(opening.paragraphs[0])[0]
+        return Claim((first, _clause(sentence)), naming, sentence, (), first)
+    if forms.JOINT_STATEMENT.match(title) or site == "miragenews":
         return Claim((_clause(sentence),), naming, sentence)
     if opening.transcript and forms.JUST_MET.search(sentence):
         return Claim((_clause(sentence),), naming, sentence, extra)
@@ -159,7 +165,7 @@ def _first(opening: forms.Lead) -> str:
     return forms.sentences(opening.paragraphs[0])[0] if opening.paragraphs else ""
 
 
-def _lead_sentence(opening: forms.Lead) -> tuple[str, str]:
+def _lead_sentence(opening: forms.Lead, news: bool = False) -> tuple[str, str]:
     """The first lead sentence saying a meeting took place, and the words naming it."""
     for paragraph in opening.paragraphs[:2]:
         for sentence in forms.sentences(paragraph)[:3]:
@@ -167,12 +173,15 @@ def _lead_sentence(opening: forms.Lead) -> tuple[str, str]:
                 match = forms.JUST_MET.search(sentence)
             else:
                 match = forms.PAST_MEETING.search(sentence) or forms.JA_MEETING.search(sentence)
+                if match is None and news:
+                    match = forms.NEWS_MEETING.search(sentence)
             if not match:
                 continue
             before = sentence[: match.start()]
             if forms.FUTURE.search(before[-40:]) or forms.JA_FUTURE.search(sentence):
                 continue
-            return sentence, match.group(0)
+            clause = forms.claim_clause(sentence, match.end())
+            return sentence, clause[match.start() :] or match.group(0)
     return "", ""
 
 
@@ -237,9 +246,11 @@ def _format(naming: str, claim: Claim, countries: set[str], found: list[Person],
         return "2+2"
     if forms.QUAD.search(naming) and countries <= {"JP", "US", "AU", "IN"}:
         return "quad"
-    if len(countries) >= 4:
+    if countries == {"JP", "US", "AU", "IN"}:
         return "quad"
-    if len(countries) == 3 or forms.TRILATERAL.search(naming):
+    # GUIDE.md keeps `quad` for the Quad; another small group (Japan, U.S., Australia and the
+    # Philippines) is, like a trilateral, a small-group meeting
+    if len(countries) >= 3 or forms.TRILATERAL.search(naming):
         return "trilateral"
     return "bilateral"
 
@@ -296,11 +307,13 @@ def _date(claim: Claim, opening: forms.Lead, pub: when.Published, title: str) ->
         found = when.stated(text, base) if text else None
         if found:
             return found, "stated"
-    if claim.sentence:
-        found = when.weekday(claim.sentence, base)
+    for text in (claim.sentence, claim.opening):
+        if not text:
+            continue
+        found = when.stated(text, base) or when.weekday(text, base)
         if found:
             return found, "stated"
-        found = when.relative(claim.sentence, base)
+        found = when.relative(text, base)
         if found:
             return found, "relative"
     if opening.transcript:
@@ -323,6 +336,28 @@ def _place(claim: Claim, opening: forms.Lead, title: str) -> Place | None:
     if opening.paragraphs:
         return dateline_city(opening.paragraphs[0][:60])
     return None
+
+
+DURATION = re.compile(
+    r"(?:for|lasting)\s+(?:approximately|about|around|some|roughly)?\s*(\d+|an?|one|two)\s*"
+    r"(minutes?|hours?)(?:\s+and\s+(\d+)\s+minutes)?|約?\s*(\d+)\s*分間?|約?\s*(\d+)\s*時間",
+    re.IGNORECASE,
+)
+
+
+def duration(sentence: str) -> str | None:
+    """ "for approximately 55 minutes" / 「約55分間」 in the sentence reporting the meeting."""
+    match = DURATION.search(sentence)
+    if not match:
+        return None
+    if match.group(4):
+        return f"{match.group(4)} minutes"
+    if match.group(5):
+        return f"{match.group(5)} hours"
+    amount = {"a": "1", "an": "1", "one": "1", "two": "2"}.get(match.group(1).lower(), match.group(1))
+    unit = match.group(2).lower().rstrip("s") + ("s" if amount != "1" else "")
+    extra = f" {match.group(3)} minutes" if match.group(3) else ""
+    return f"{amount} {unit}{extra}"
 
 
 def meeting_id(day: date, kind: str, salt: str = "") -> str:

@@ -23,7 +23,10 @@ REFUSED_TITLE = re.compile(
     r"\bUpcoming\b|\bPreview(?:ing|s)?\b|\bBriefing\b|\bBackgrounder\b|\bOn-the-Record\b|"
     r"\bNational Day\b|\bIndependence Day\b|\bCondolences?\b|\bPassing of\b|\bAnniversary\b|"
     r"\bFact Sheet\b|\bSanctions?\b|\bDesignat|\bTravel Advisory\b|\bInterview\b|"
-    r"\bG7\b|\bG-7\b|\bG20\b|\bG-20\b|\bASEAN\b|\bNATO\b(?! Headquarters)|\bUnited Nations\b|"
+    r"(?<!Ahead of )(?<!Sidelines of )(?<!Margins of )(?<!sidelines of )(?<!margins of )"
+    r"(?<!at )(?<!At )(?<!During )(?<!during )(?<!Before )(?<!before )(?<!ahead of )"
+    r"(?:\bG7\b|\bG-7\b|\bG20\b|\bG-20\b|\bASEAN\b|\bNATO\b(?! Headquarters)|"
+    r"\bUnited Nations\b)|"
     r"\bSigns the\b|\bEnters? into Force\b|\bContracts? for\b|"
     r"予定|訪問予定|発表予定|来日予定|記者会見|談話|お悔やみ|弔意|報道官",
     re.IGNORECASE,
@@ -90,7 +93,8 @@ PREAMBLE = re.compile(
     r"(?:Pentagon )?Press Secretary .* (?:provided|released) .*|.*(?:Spokesperson|Press Secretary)"
     r"[^.]*:$|Release No[.:].*|Immediate Release|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r"[a-z]*\.? \d{1,2}, \d{4}|\d{4}/\d{1,2}/\d{1,2}|(?:令和|平成)\d+年\d+月\d+日|"
-    r"Japanese|English|日本語|\(?Photo.*|Photo: .*|\[?Unofficial translation\]?)$",
+    r"Japanese|English|日本語|\(?Photo.*|Photo: .*|\[?Unofficial translation\]?|.*写真提供.*|"
+    r"\(?(?:Provisional|Tentative) [Tt]ranslation\)?|\(?仮訳\)?)$",
     re.IGNORECASE,
 )
 # a State transcript's byline: "Antony J. Blinken, Secretary of State"
@@ -173,15 +177,20 @@ def _unlabelled(text: str, block: Block) -> str:
 # ... meeting", "received a courtesy call from", MOFA's "held a Japan-U.S. Foreign Ministers'
 # Meeting with", and transcripts' "We just came from seeing Prime Minister Kishida"
 PAST_MEETING = re.compile(
-    r"\b(?:met|meets|spoke|speaks|talked|held|hosted|co-hosted|welcomed|convened|conducted|had|"
-    r"participated in|joined|received|paid|attended|visited)\b"
-    r"(?:\s+(?:today|yesterday|this \w+|virtually|separately|by (?:tele)?phone|jointly|"
-    r"on \w+(?: \d{1,2})?(?:, \d{4})?|in [A-Z][\w. ]+?|at [\w. ]+?|with [^.;]+?))*?"
-    r"(?:\s+(?:with|by phone|by telephone|virtually|today|yesterday)\b|"
-    r"\s+(?:a|an|the|separate|their|his|her|two|several)?\s*(?:[\w'-]+\s+){0,8}?"
-    r"(?:calls?|meetings?|talks|telephone talk|phone call|video ?conference|video call|"
-    r"conversation|discussion|dialogue|consultations?|courtesy call|dinner|lunch|breakfast|"
-    r"bilateral|trilateral|summit|2\+2|Committee)\b|\s+(?:[A-Z][\w.'-]*\s+){1,8}(?:for|to discuss)\b)",
+    r"\b(?:met|meets)\b|\b(?:spoke|speaks|talked)\b(?=[^;。]{0,60}?\b(?:with|by (?:tele)?phone|"
+    r"counterparts?)\b)|\b(?:held|hold|had|hosted|co-hosted|welcomed|convened|conducted|"
+    r"participated in|joined|received|paid|attended)\b(?=[^;。]{0,200}?\b(?:with|calls?|meetings?|"
+    r"talks?|telephone talk|phone call|video ?conference|video call|(?:tele|video )?conferences?|"
+    r"telecons?|teleconferences?|conversations?|discussions?|dialogue|consultations?|"
+    r"courtesy call|dinner|lunch|breakfast|engagement|bilateral|trilateral|summit|2\+2|"
+    r"Committee|Ministerial)\b)",
+    re.IGNORECASE,
+)
+# The Japan News: "X and Y agreed ... during telephone talks on Friday", "... in talks in Tokyo"
+NEWS_MEETING = re.compile(
+    r"\b(?:agreed|affirmed|confirmed|reaffirmed|discussed|shared|exchanged|held|met)\b[^.;]{0,240}?"
+    r"\b(?:during|in|at)\s+(?:their\s+|a\s+|the\s+|an?\s+)?(?:[\w'-]+\s+){0,4}?"
+    r"(?:talks|meeting|summit|call|conference|phone talks|telephone talks|video conference)\b",
     re.IGNORECASE,
 )
 JUST_MET = re.compile(
@@ -197,7 +206,7 @@ FUTURE = re.compile(
 )
 JA_MEETING = re.compile(
     r"(?:会談|会合|電話会談|テレビ会議|ビデオ会議|立ち話|懇談|表敬|協議|夕食会|昼食会|ワーキング・ランチ)"
-    r"(?:を)?(?:行|実施|開催|受け|し(?:まし)?た|した)"
+    r"(?:を[^。、]{0,16}?)?(?:行|実施|開催|受け|し(?:まし)?た|した)"
 )
 JA_FUTURE = re.compile(r"予定|する見込み|します。$|行います。$")
 # where a clause turns from who met to what they said or why: people after this are mentioned
@@ -205,7 +214,8 @@ CLAUSE_END = re.compile(
     r"\s(?:to (?:discuss|offer|exchange|review|reaffirm|launch|express|deliver|convey|pay|underscore|"
     r"highlight|coordinate|talk|consult|address|share|follow)|on behalf of|following|after (?:the|a)|"
     r"building on|ahead of|on the (?:sidelines|margins)|during|regarding|concerning|about|"
-    r"including|where|which|who (?:is|are|was)|in (?:the )?wake of|amid|as (?:part|they))\b|[;:]|"
+    r"including|where|which|who (?:is|are|was)|in (?:the )?wake of|amid|as (?:part|they))\b|;|"
+    r":(?!\d)|"
     r"、(?:概要|会談|その)|ところ、|。",
 )
 
@@ -217,7 +227,8 @@ def claim_clause(sentence: str, verb_end: int) -> str:
 
 
 MODE_PHONE = re.compile(
-    r"\b(?:calls?|spoke|speaks|telephone|phone|by phone)\b|電話", re.IGNORECASE
+    r"(?<!courtesy )(?<!Courtesy )\b(?:calls?|spoke|speaks|telephone|phone|by phone|telecon)\b|電話",
+    re.IGNORECASE,
 )
 MODE_VIDEO = re.compile(
     r"\b(?:video|virtual(?:ly)?|videoconference|online|teleconference)\b|テレビ会議|ビデオ会議|テレビ会談|オンライン",

@@ -36,7 +36,7 @@ TITLES: tuple[tuple[str, str], ...] = (
     (r"(?:Acting )?Prime Minister", "prime-minister"),
     (r"President", "president"),
     (r"Secretary of State", "secretary-of-state"),
-    (r"Secretary of (?:Defense|War)", "secretary-of-defense"),
+    (r"Secretary of (?:Defense|War)|(?:Defense|War) Secretary", "secretary-of-defense"),
     (r"(?:Deputy|Acting Deputy) Secretary(?: of (?:State|Defense|War))?", "deputy-secretary"),
     (r"Under Secretary", "under-secretary"),
     (r"(?:Deputy |Acting )?Assistant Secretary", "assistant-secretary"),
@@ -83,14 +83,15 @@ _COUNTRY = re.compile(
 # what may stand between a title and the name it goes with ("Director General for Asian and
 # Oceanian Affairs Bureau", "Ministry of Foreign Affairs", "(DPRK)", "Ambassador", "Dr.")
 FILLER = frozenset(
-    """for of and the to at in on Affairs Affair Bureau Asian Oceanian Korean Peninsula Peace
+    """for of and the to Affairs Affair Bureau Asian Oceanian Korean Peninsula Peace
     Security Policy Political Economic East Asia Asian Pacific Indo-Pacific Defense Defence State
     Foreign Democratic People's Republic Korea DPRK (DPRK) ROK (ROK) Ministry Department National
     International Global North American America Arms Control Cooperation Strategic Government
     Office Public Diplomacy Dr. Mr. Ms. Mrs. H.E. Honorable Ambassador General Director Deputy
     Senior Official Special Representative Envoy Minister Vice Secretary Assistant Under First
     Second Acting Administrative U.S. Japanese Japan's United States of Commerce Trade Industry
-    Economy Economy, Trade, Industry, Treasury Representative Sherpa Chief Cabinet Cyber Space""".split()
+    Economy Economy, Trade, Industry, Treasury Representative Sherpa Chief Cabinet Cyber Space
+    America""".split()
 )
 _NAME_WORD = re.compile(
     r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?|[A-Z]{2,}(?:-[A-Z]+)?|[A-Z]\.)(?=['’]s\b|[\s,.;:)]|$)"
@@ -101,7 +102,10 @@ _NAME_STOP = frozenset(
     Australia India Philippines Ministry Department Director Special Ambassador Under Assistant
     National Chief Cabinet General Affairs Bureau Senior Official Representative Mr Ms Dr For Of
     Honorable Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
-    May June July August September October November December U.S. ROK DPRK PRC Quad""".split()
+    May June July August September October November December U.S. ROK DPRK PRC Quad Pentagon
+    Washington Tokyo White House Alliance Counterpart Counterparts Ministers Leaders Talks Meeting
+    Japan's Cabinet Office Government Bureau Defense Secretaries Extraordinary Plenipotentiary
+    H.E. His Her Excellency America States""".split()
 )
 # Japanese: 林外務大臣, 茂木敏充外務大臣, ルビオ米国国務長官, マルコ・ルビオ国務長官
 JA_TITLES: tuple[tuple[str, str, str | None], ...] = (
@@ -149,6 +153,7 @@ JA_TITLES: tuple[tuple[str, str, str | None], ...] = (
 _JA_TITLE = re.compile("|".join(re.escape(t) for t, _, _ in sorted(JA_TITLES, key=lambda x: -len(x[0]))))
 _JA_ROLE = {t: (role, country) for t, role, country in JA_TITLES}
 _JA_NAME = re.compile(r"([\u4e00-\u9fff々]{2,5}|[\u30a0-\u30ff・＝=]{2,20})$")
+_JA_COUNTRY_CHARS = frozenset("日米韓豪印比中露英仏独加伊両国各")
 US_ONLY = frozenset(
     {"secretary-of-state", "secretary-of-defense", "deputy-secretary", "under-secretary", "assistant-secretary"}
 )
@@ -269,6 +274,9 @@ def people(text: str, when: date | None, roster: Roster, site_country: str | Non
             )
         elif role_w or country_w:
             role_w, country_w = _resolve_role(role, country, site_country)
+            nations = {o.country for o in hit.officials}
+            if country_w is None and len(nations) == 1:
+                country_w = nations.pop()  # out of office that day, but still of that country
             found.append(Person(hit.text, country_w, role_w, None, hit.start, hit.end))
         else:
             continue
@@ -326,11 +334,11 @@ def _unknown_japanese(text: str, taken: list[tuple[int, int]]) -> list[Person]:
                 country, head = code, head[: tail.start()]
                 break
         name = _JA_NAME.search(head)
-        if not name:
+        if not name or set(name.group(1)) <= _JA_COUNTRY_CHARS:
             continue
         start = match.start() - (len(text[max(0, match.start() - 24) : match.start()]) - name.start())
-        if any(s <= start < e or s < match.end() <= e for s, e in taken):
-            continue
+        if any(s < match.start() and e > start for s, e in taken):
+            continue  # the roster knows the name (マルコ・ルビオ: ルビオ)
         role, default_country = _JA_ROLE[match.group(0)]
         out.append(Person(name.group(1).strip("・"), country or default_country, role, None, start, match.end()))
         taken.append((start, match.end()))
@@ -338,9 +346,13 @@ def _unknown_japanese(text: str, taken: list[tuple[int, int]]) -> list[Person]:
 
 
 _OFFICES = re.compile(
-    r"(?:the )?(Foreign|Defen[cs]e) Ministers? of ((?:(?:the )?[A-Z][\w ]*?)(?:(?:, | and |, and )(?:the )?[A-Z][\w ]*?)*)"
-    r"(?= and the| met|,|$)|(?:the )?Secretary of (State|Defense) of the United States"
+    r"(?:the )?(foreign|defen[cs]e)(?: and (foreign|defen[cs]e))? ministers? of "
+    r"((?:(?:the )?[A-Z][\w ]*?)(?:(?:, | and |, and )(?:the )?[A-Z][\w ]*?)*)"
+    r"(?= and the| met| held| convened|,|$)|(?<!Deputy )(?<!Under )(?<!Assistant )(?:the )?"
+    r"Secretary of (State|Defense) of the United States",
+    re.IGNORECASE,
 )
+_US_ROLES = {"foreign-minister": "secretary-of-state", "defense-minister": "secretary-of-defense"}
 
 
 def offices(text: str, when: date, roster: Roster) -> list[Person]:
@@ -348,15 +360,22 @@ def offices(text: str, when: date, roster: Roster) -> list[Person]:
     the Secretary of State of the United States met" -> who held those offices that day."""
     out: list[Person] = []
     for match in _OFFICES.finditer(text):
-        if match.group(3):
-            role = "secretary-of-state" if match.group(3) == "State" else "secretary-of-defense"
+        if match.group(4):
+            role = "secretary-of-state" if match.group(4).lower() == "state" else "secretary-of-defense"
             pairs = [(role, "US")]
         else:
-            role = "foreign-minister" if match.group(1) == "Foreign" else "defense-minister"
-            pairs = [
-                (role, code)
-                for part in re.split(r", and |, | and ", match.group(2))
+            roles = [
+                "foreign-minister" if g.lower() == "foreign" else "defense-minister"
+                for g in match.group(1, 2)
+                if g
+            ]
+            codes = [
+                code
+                for part in re.split(r", and |, | and ", match.group(3))
                 if (code := _country_of(part.strip()))
+            ]
+            pairs = [
+                (_US_ROLES[r] if code == "US" else r, code) for r in roles for code in codes
             ]
         for role, code in pairs:
             holders = roster.holders(role, code, when)

@@ -22,6 +22,9 @@ SITE_ZONES = {
     "mod": "Asia/Tokyo",
     "japannews": "Asia/Tokyo",
 }
+# a republisher whose pages give only their own day: Mirage News dates its pages in Sydney,
+# half a day ahead of the U.S. releases it republishes ("today" there is the Eastern day)
+DAY_ZONES = {"miragenews": "Australia/Sydney"}
 _MON = (
     r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -51,7 +54,7 @@ _RELATIVE = re.compile(
 _OFFSET = {"yesterday": -1, "last night": -1, "last evening": -1, "昨日": -1}
 # MOFA: "On May 24, commencing at 6:00 a.m. (5:00 p.m. on May 23, local time)"
 _LOCAL_PAREN = re.compile(r"\(([^()]*?)\b(?:on\s+)?" + _MON + r"\s+(\d{1,2})\s*,?\s*local time\)")
-_JA_LOCAL = re.compile(r"(?:現地時間|現地)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_JA_LOCAL = re.compile(r"(?:現地時間|現地)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ def published(stamp: str | None, site: str | None) -> Published:
     except ValueError:
         return Published(None, None)
     if "T" not in stamp:
+        if site in DAY_ZONES:  # a bare day in the republisher's zone, read as its noon
+            noon = datetime.combine(moment.date(), datetime.min.time().replace(hour=12))
+            moment = noon.replace(tzinfo=ZoneInfo(DAY_ZONES[site]))
+            return Published(moment.astimezone(ZoneInfo(SITE_ZONES[site])).date(), None)
         return Published(moment.date(), None)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(SITE_ZONES.get(site or "", "UTC")))
@@ -126,8 +133,10 @@ def stated(text: str, pub: date | None) -> date | None:
         if g[4]:
             return _mk(g[5], _month(g[4]), int(g[3]), pub)
     ja_local = _JA_LOCAL.search(text)
-    if ja_local:
-        return _year_for(int(ja_local.group(1)), int(ja_local.group(2)), pub)
+    ja_first = _JA_DATE.search(text[:40])
+    if ja_local and (ja_local.group(1) or ja_first):
+        month = int(ja_local.group(1) or ja_first.group(4))  # type: ignore[union-attr]
+        return _year_for(month, int(ja_local.group(2)), pub)
     ja = _JA_DATE.match(text.strip()) or _JA_DATE.search(text[:40])
     if ja:
         era, era_year, year, month, day = ja.groups()

@@ -1,4 +1,10 @@
-"""www.state.gov: readouts, remarks and transcripts (WordPress), and its RSS feeds."""
+"""www.state.gov: readouts, remarks and transcripts (WordPress), and its RSS feeds.
+
+The 2025-26 markup: the bureau line ("Office of the Spokesperson", or the speaker on remarks) as
+the first `p`, then the hero (`h1.featured-content__headline`, `p.doctype-meta`, the venue in
+`p.article-meta__audience` and the dateline in `p.article-meta__location` -- kept: on remarks they
+say where a meeting took place --, `p.article-meta__publish-date` in U.S. Eastern), then the body
+in `div.classic-block-wrapper`."""
 
 from __future__ import annotations
 
@@ -15,10 +21,9 @@ PROFILE = Profile(
         ".bc_row",
         ".breadcrumbs",
         ".page-header__actions",
-        ".article-meta__audience",
-        ".article-meta__location",
         ".wp-block-spacer",
         ".related-tags",
+        ".related-tags__pills",
         ".related-content",
         ".related-articles",
         ".report__related",
@@ -48,4 +53,5 @@ PROFILE = Profile(
     ),
     title_suffix=r"\s*[-–|]\s*(?:United States )?Department of State\s*$",
     speakers=(CAPS_SPEAKER,),
+    version=2,
 )
