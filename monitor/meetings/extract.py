@@ -68,6 +68,7 @@ def extract_meeting(
         return None
     site_country = SITE_COUNTRY.get(site or "")
     found = _principals(claim, day, roster, site_country)
+    found += _office_holders(f"{claim.naming} {title}", found, day, roster)
     naming = f"{claim.naming} {title if _title_claims(title) else ''}"
     if forms.SEPARATE.search(claim.naming) and not forms.TRILATERAL.search(naming):
         found = [p for p in found if p.country in ("JP", "US")]
@@ -78,11 +79,8 @@ def extract_meeting(
         countries |= hinted
     if not {"JP", "US"} <= countries or len(countries) > 4:
         return None
-    if forms.MULTILATERAL.search(claim.naming) or forms.MULTILATERAL.search(
-        forms.claim_clause(claim.sentence, 0) if claim.sentence else ""
-    ):
-        if len(countries) < 2 or not hinted:
-            return None
+    if forms.MULTILATERAL.search(claim.naming) and not hinted:
+        return None  # "participated in the G7 meeting", "call with G7 counterparts"
     fmt = _format(naming, claim, countries, found, day)
     if fmt == "quad":
         countries |= {"AU", "IN"} if forms.QUAD.search(naming) else set()
@@ -145,20 +143,36 @@ def _claim(
     if verb and site not in HEADLINE_SITES and not forms.JOINT_STATEMENT.match(title):
         return Claim((title, _clause(sentence)), f"{verb.group('noun')} {naming}", sentence)
     official = forms.TITLE_OFFICIAL.search(title) or forms.TITLE_JA.search(title)
-    if official and (sentence or site in HEADLINE_SITES):
+    if official and (sentence or site in HEADLINE_SITES or site in NEWS_SITES):
         sentence = sentence or _first(opening)
         return Claim((_clause(sentence),), f"{title} {naming}", sentence)
     if not sentence:
         return None
-    if site in NEWS_SITES and opening.paragraphs:
+    if site in NEWS_SITES and opening.paragraphs and _news_headline(title, roster, pub):
         # a news lead names the people in its first sentence, whichever sentence says they met
         first = forms.sentences(opening.paragraphs[0])[0]
-        return Claim((first, _clause(sentence)), naming, sentence, (), first)
+        return Claim((first, _clause(sentence)), naming or title, sentence or first, (), first)
     if forms.JOINT_STATEMENT.match(title) or site == "miragenews":
         return Claim((_clause(sentence),), naming, sentence)
     if opening.transcript and forms.JUST_MET.search(sentence):
         return Claim((_clause(sentence),), naming, sentence, extra)
     return None
+
+
+_PAIR = re.compile(
+    r"\b(?:Japan|Japanese)\b.{0,40}\b(?:U\.S\.|United States|American|Trump|Biden)|"
+    r"\b(?:U\.S\.|United States)\b.{0,40}\bJapan|日米"
+)
+
+
+def _news_headline(title: str, roster: Roster, pub: date | None) -> bool:
+    """A news headline about a Japan-U.S. encounter names both countries ("Japan, U.S. Defense
+    Chiefs ...") or officials of both ("Takaichi, Trump Hold Phone Talks"); a story that only
+    recalls a meeting ("Japanese Utilities Move Toward ...") does not."""
+    if _PAIR.search(title):
+        return True
+    nations = {p.country for p in people(title, pub, roster)}
+    return {"JP", "US"} <= nations
 
 
 def _first(opening: forms.Lead) -> str:
@@ -220,6 +234,38 @@ def _principals(claim: Claim, day: date, roster: Roster, site_country: str | Non
         if all(not _same_person(person, u) for u in unique):
             unique.append(person)
     return unique
+
+
+# a meeting named by its level: "Gist of Japan-U.S. Summit", "the 2+2 was held", 日米外相会談
+_OFFICE_NAMES = (
+    (re.compile(r"Summit|首脳", re.I), ("prime-minister", "president")),
+    (re.compile(r"Foreign Ministers?'?|外相", re.I), ("foreign-minister", "secretary-of-state")),
+    (re.compile(r"Defen[cs]e Minist|防衛相", re.I), ("defense-minister", "secretary-of-defense")),
+)
+
+
+def _office_holders(naming: str, found: list[Person], day: date, roster: Roster) -> list[Person]:
+    """When the document names the meeting by its offices but not the people in them, the
+    holders of those offices that day (a 2+2: both countries' foreign and defense ministers)."""
+    japan_us = {"JP", "US"} <= forms.compound_countries(naming)
+    scc = bool(re.search(r"Security Consultative Committee|安全保障協議委員会", naming))
+    if not (japan_us or scc):
+        return []  # only a meeting named as Japan-U.S. ("Japan-U.S. Summit", 日米外相会談)
+    offices_named = [pair for pattern, pair in _OFFICE_NAMES if pattern.search(naming)]
+    if (scc or forms.TWO_PLUS_TWO.search(naming)) and not forms.ECONOMIC.search(naming):
+        offices_named = [_OFFICE_NAMES[1][1], _OFFICE_NAMES[2][1]]
+    out: list[Person] = []
+    for jp_role, us_role in offices_named:
+        for role, country in ((jp_role, "JP"), (us_role, "US")):
+            if any(p.country == country and p.role == role for p in found):
+                continue
+            if any(p.country == country for p in found) and len(offices_named) == 1:
+                continue  # the document names who came for that side
+            holders = roster.holders(role, country, day)
+            if len(holders) == 1:
+                o = holders[0]
+                out.append(Person(o.name, country, role, o, -1, -1))
+    return out
 
 
 def _same_person(a: Person, b: Person) -> bool:

@@ -87,6 +87,8 @@ REMARKS = re.compile(r"\bRemarks\b|\bPress Availability\b|\bPress Conference\b|\
 # the lines above a release's text: bureau, attribution, "Begin Text", byline, DoD's attribution
 PREAMBLE = re.compile(
     r"^(?:Office of the Spokesperson|Media Note|Readout|Joint Statement|Statement|Press Statement|"
+    r"(?:STORY|RELEASE|NEWS|TRANSCRIPT|STATEMENT|FEATURE|SPEECH|ADVISORY)\s*\|.*|By [A-Z][^.]{2,60}|"
+    r"The following (?:joint )?(?:statement|readout|release|text)\b.*|"
     r"Begin Text[.:]?|End Text[.:]?|The (?:below|following) is attributable to .*|"
     r"(?:The )?(?:text of the )?following (?:joint )?statement .*|The following is (?:the )?.*"
     r"(?:statement|readout|text).*|.*provided the following readout.*|Attributable to .*|"
@@ -177,7 +179,7 @@ def _unlabelled(text: str, block: Block) -> str:
 # ... meeting", "received a courtesy call from", MOFA's "held a Japan-U.S. Foreign Ministers'
 # Meeting with", and transcripts' "We just came from seeing Prime Minister Kishida"
 PAST_MEETING = re.compile(
-    r"\b(?:met|meets)\b|\b(?:spoke|speaks|talked)\b(?=[^;。]{0,60}?\b(?:with|by (?:tele)?phone|"
+    r"\b(?:met|meets|(?:was|were) held)\b|\b(?:spoke|speaks|talked)\b(?=[^;。]{0,60}?\b(?:with|by (?:tele)?phone|"
     r"counterparts?)\b)|\b(?:held|hold|had|hosted|co-hosted|welcomed|convened|conducted|"
     r"participated in|joined|received|paid|attended)\b(?=[^;。]{0,200}?\b(?:with|calls?|meetings?|"
     r"talks?|telephone talk|phone call|video ?conference|video call|(?:tele|video )?conferences?|"
