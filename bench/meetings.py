@@ -42,14 +42,26 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--feed", type=Path, default=CORPUS / "state-dev.rss")
     ap.add_argument("--labels", type=Path, default=CORPUS / "state-dev.labels.jsonl")
-    ap.add_argument("--monitor", default=shutil.which("monitor") or str(Path(sys.executable).parent / "monitor"))
+    ap.add_argument(
+        "--monitor", default=shutil.which("monitor") or str(Path(sys.executable).parent / "monitor")
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results-meetings-state-dev.json")
     args = ap.parse_args()
     if not (CORPUS / "score.py").exists() and not args.feed.exists():
         sys.exit(f"no corpus at {CORPUS} (../shared beside the checkout)")
     subprocess.run(
-        [sys.executable, str(args.feed.parent / "score.py"), "--feed", str(args.feed), "--labels",
-         str(args.labels), "--monitor", args.monitor, "--json", str(args.out)],
+        [
+            sys.executable,
+            str(args.feed.parent / "score.py"),
+            "--feed",
+            str(args.feed),
+            "--labels",
+            str(args.labels),
+            "--monitor",
+            args.monitor,
+            "--json",
+            str(args.out),
+        ],
         check=True,
     )
     res = json.loads(args.out.read_text())

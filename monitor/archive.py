@@ -69,7 +69,7 @@ ADDED_COLUMNS = (
     ("meetings", "format", "TEXT NOT NULL DEFAULT 'bilateral'"),
     ("meetings", "level", "TEXT NOT NULL DEFAULT 'ministers'"),
     ("meetings", "mode", "TEXT NOT NULL DEFAULT 'in-person'"),
-    ("meetings", "countries", "TEXT NOT NULL DEFAULT '[\"JP\", \"US\"]'"),
+    ("meetings", "countries", 'TEXT NOT NULL DEFAULT \'["JP", "US"]\''),
     ("meetings", "date_basis", "TEXT NOT NULL DEFAULT 'stated'"),
     # what each source said of the meeting (date, place, people ...): which source said what
     ("meeting_sources", "claim", "TEXT"),

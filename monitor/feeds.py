@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin
 
-from monitor.errors import ContentError
 from monitor.dates import iso_time
+from monitor.errors import ContentError
 from monitor.textnorm import clean
 
 NS = {

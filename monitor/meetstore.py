@@ -53,8 +53,12 @@ def claims(archive: Archive, meeting_id: str) -> list[dict[str, Any]]:
         (meeting_id,),
     )
     return [
-        {"url": r["url"], "source": r["source"], "added_at": r["added_at"],
-         "claim": json.loads(r["claim"]) if r["claim"] else None}
+        {
+            "url": r["url"],
+            "source": r["source"],
+            "added_at": r["added_at"],
+            "claim": json.loads(r["claim"]) if r["claim"] else None,
+        }
         for r in rows
     ]
 

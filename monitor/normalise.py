@@ -6,8 +6,8 @@ import functools
 import hashlib
 import io
 import re
-from datetime import date
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 

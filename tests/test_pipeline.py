@@ -281,7 +281,7 @@ def test_same_meeting_on_two_sites_is_one_meeting(site: LocalSite, tmp_path: Pat
         "Marco Rubio",
         "Pete Hegseth",
     }
-    assert meeting["location"] == "Washington, D.C."
+    assert meeting["location"] == "Washington"
     assert len(of_type(report, "page_added")) == 2
 
 
@@ -371,7 +371,7 @@ def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runn
     # an edited title is a change of that item; a new item is a page_added
     three = (
         "https://www.state.gov/c/",
-        "Readout",
+        "Readout of Secretary of War Hegseth's Meeting With Japanese Minister of Defense Koizumi",
         ["Secretary Hegseth met Defense Minister Koizumi of Japan yesterday in Tokyo."],
     )
     edited = (one[0], one[1].replace("And", "and"), one[2])

@@ -109,7 +109,7 @@ def test_state_readout_fragment_is_a_trilateral_meeting_of_the_day_before() -> N
         "https://www.state.gov/x/",
         PROFILES["state"],
     )
-    meeting = extract_meeting(doc)
+    meeting = extract_meeting(doc, "state")
     assert meeting is not None
     assert (meeting.date, meeting.kind) == ("2026-07-07", "trilateral")
     assert meeting.participants == ("Marco Rubio", "Motegi Toshimitsu", "Cho Hyun")

@@ -32,7 +32,10 @@ _REPRESENTATIVES = re.compile(
 _FORMER = re.compile(r"(?:former|late|then)\s+(?:[A-Z][\w.]*\s+){0,4}$", re.IGNORECASE)
 _LEVEL_WORDS = (
     (re.compile(r"Summit|Leaders|首脳", re.I), "leaders"),
-    (re.compile(r"Foreign Ministers|Defense Ministers|Ministerial|外相|防衛相|2\+2|閣僚", re.I), "ministers"),
+    (
+        re.compile(r"Foreign Ministers|Defense Ministers|Ministerial|外相|防衛相|2\+2|閣僚", re.I),
+        "ministers",
+    ),
     (re.compile(r"Vice[- ]Minist|Deputy Secretar|次官", re.I), "vice-ministers"),
 )
 
@@ -226,7 +229,7 @@ def _principals(claim: Claim, day: date, roster: Roster, site_country: str | Non
         for person in [*people(text, day, roster, site_country), *offices(text, day, roster)]:
             if _FORMER.search(text[max(0, person.start - 60) : person.start]):
                 continue
-            if person.country is None or person.role is None and person.official is None:
+            if person.country is None or (person.role is None and person.official is None):
                 continue
             found.append(person)
     unique: list[Person] = []
@@ -288,7 +291,12 @@ def _format(naming: str, claim: Claim, countries: set[str], found: list[Person],
     if forms.TWO_PLUS_TWO.search(naming) and not forms.ECONOMIC.search(naming):
         return "2+2"
     roles = {(p.country, p.role) for p in found}
-    if {("US", "secretary-of-state"), ("US", "secretary-of-defense"), ("JP", "foreign-minister"), ("JP", "defense-minister")} <= roles and len(countries) == 2:
+    if {
+        ("US", "secretary-of-state"),
+        ("US", "secretary-of-defense"),
+        ("JP", "foreign-minister"),
+        ("JP", "defense-minister"),
+    } <= roles and len(countries) == 2:
         return "2+2"
     if forms.QUAD.search(naming) and countries <= {"JP", "US", "AU", "IN"}:
         return "quad"
@@ -335,11 +343,7 @@ def derive_kind(fmt: str, mode: str, level: str, found: list[Person], day: date)
         return "telephone-talk"
     if level == "leaders":
         return "summit"
-    top = {
-        (p.country, p.role)
-        for p in found
-        if p.level and rank(p.level) >= rank("ministers")
-    }
+    top = {(p.country, p.role) for p in found if p.level and rank(p.level) >= rank("ministers")}
     if top == {("US", "secretary-of-state"), ("JP", "foreign-minister")}:
         return "foreign-ministers"
     if top == {("US", "secretary-of-defense"), ("JP", "defense-minister")}:
@@ -347,7 +351,9 @@ def derive_kind(fmt: str, mode: str, level: str, found: list[Person], day: date)
     return "other"
 
 
-def _date(claim: Claim, opening: forms.Lead, pub: when.Published, title: str) -> tuple[date | None, str]:
+def _date(
+    claim: Claim, opening: forms.Lead, pub: when.Published, title: str
+) -> tuple[date | None, str]:
     base = pub.day
     for text in (claim.sentence, title):
         found = when.stated(text, base) if text else None
@@ -400,7 +406,9 @@ def duration(sentence: str) -> str | None:
         return f"{match.group(4)} minutes"
     if match.group(5):
         return f"{match.group(5)} hours"
-    amount = {"a": "1", "an": "1", "one": "1", "two": "2"}.get(match.group(1).lower(), match.group(1))
+    amount = {"a": "1", "an": "1", "one": "1", "two": "2"}.get(
+        match.group(1).lower(), match.group(1)
+    )
     unit = match.group(2).lower().rstrip("s") + ("s" if amount != "1" else "")
     extra = f" {match.group(3)} minutes" if match.group(3) else ""
     return f"{amount} {unit}{extra}"

@@ -37,9 +37,11 @@ _MEET_NOUN = (
     r"Videoconferences?|Video Conferences?|Talks?|Discussions?|Dinner|Lunch|Breakfast|Conversation)"
 )
 # "Secretary Blinken's Call with Japanese Foreign Minister Hayashi",
-# "Readout of Secretary of Defense Lloyd J. Austin III's Meeting With Japanese Minister of Defense ..."
+# "Readout of Secretary of Defense Lloyd J. Austin III's Meeting With Japanese Minister of ..."
 TITLE_WITH = re.compile(
-    r"^(?:Readout(?: of|:)\s+)?(?P<subj>.+?)['’]s\s+(?P<noun>" + _MEET_NOUN + r")\s+[Ww]ith\s+(?P<obj>.+)$"
+    r"^(?:Readout(?: of|:)\s+)?(?P<subj>.+?)['’]s\s+(?P<noun>"
+    + _MEET_NOUN
+    + r")\s+[Ww]ith\s+(?P<obj>.+)$"
 )
 # "Secretary Antony J. Blinken and Japanese Foreign Minister Yoshimasa Hayashi Before Their Meeting"
 TITLE_BEFORE = re.compile(
@@ -57,7 +59,8 @@ TITLE_VERB = re.compile(
 # "Joint Press Conference with ...", "Secretary X and Minister Y at a Joint Press Availability"
 TITLE_JOINT = re.compile(
     r"^(?:(?:Opening |Closing |Joint )?Remarks with\s+(?P<with>.+)$|"
-    r"(?P<pre>.+?)\s+(?:Remarks with|at a Joint Press|at a Press Availability|at a Press Conference|"
+    r"(?P<pre>.+?)\s+(?:Remarks with|at a Joint Press|at a Press Availability|"
+    r"at a Press Conference|"
     r"Joint Press (?:Availability|Conference)|Remarks to the Press|Joint Statements? to the Press)"
     r"(?P<rest>.*)$|Joint Press (?:Availability|Conference) (?:with|of)\s+(?P<jwith>.+)$)",
     re.IGNORECASE,
@@ -79,29 +82,42 @@ TITLE_JA = re.compile(
     r"[^。]{0,20}?(?:会談|会合|協議|立ち話|懇談|電話|テレビ会議|ビデオ会議|夕食会|昼食会|委員会)|"
     r"表敬|電話会談|立ち話|テレビ会談|会談|会合"
 )
-JOINT_STATEMENT = re.compile(r"^(?:U\.S\.-Japan |Japan-U\.S\. )?Joint (?:Statement|Readout|Press Statement)\b|共同声明|共同発表", re.I)
-REMARKS = re.compile(r"\bRemarks\b|\bPress Availability\b|\bPress Conference\b|\bTranscript\b", re.I)
+JOINT_STATEMENT = re.compile(
+    r"^(?:U\.S\.-Japan |Japan-U\.S\. )?Joint (?:Statement|Readout|Press Statement)\b|"
+    r"共同声明|共同発表",
+    re.I,
+)
+REMARKS = re.compile(
+    r"\bRemarks\b|\bPress Availability\b|\bPress Conference\b|\bTranscript\b", re.I
+)
 
 # --- lead sentences -------------------------------------------------------------------------------
 
 # the lines above a release's text: bureau, attribution, "Begin Text", byline, DoD's attribution
 PREAMBLE = re.compile(
     r"^(?:Office of the Spokesperson|Media Note|Readout|Joint Statement|Statement|Press Statement|"
-    r"(?:STORY|RELEASE|NEWS|TRANSCRIPT|STATEMENT|FEATURE|SPEECH|ADVISORY)\s*\|.*|By [A-Z][^.]{2,60}|"
+    r"(?:STORY|RELEASE|NEWS|TRANSCRIPT|STATEMENT|FEATURE|SPEECH|ADVISORY)\s*\|.*|"
+    r"By [A-Z][^.]{2,60}|"
     r"The following (?:joint )?(?:statement|readout|release|text)\b.*|"
     r"Begin Text[.:]?|End Text[.:]?|The (?:below|following) is attributable to .*|"
     r"(?:The )?(?:text of the )?following (?:joint )?statement .*|The following is (?:the )?.*"
     r"(?:statement|readout|text).*|.*provided the following readout.*|Attributable to .*|"
     r"(?:Pentagon )?Press Secretary .* (?:provided|released) .*|.*(?:Spokesperson|Press Secretary)"
-    r"[^.]*:$|Release No[.:].*|Immediate Release|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[^.]*:$|Release No[.:].*|Immediate Release|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r"[a-z]*\.? \d{1,2}, \d{4}|\d{4}/\d{1,2}/\d{1,2}|(?:令和|平成)\d+年\d+月\d+日|"
     r"Japanese|English|日本語|\(?Photo.*|Photo: .*|\[?Unofficial translation\]?|.*写真提供.*|"
     r"\(?(?:Provisional|Tentative) [Tt]ranslation\)?|\(?仮訳\)?)$",
     re.IGNORECASE,
 )
 # a State transcript's byline: "Antony J. Blinken, Secretary of State"
-BYLINE = re.compile(r"^[A-Z][\w.' -]{3,40},\s+(?:Secretary|Deputy Secretary|Under Secretary|Assistant Secretary|Ambassador|Special|Spokesperson|Department|Counselor)[\w ,]{0,60}$")
-_ABBREV = re.compile(r"(?:\b(?:U\.S|U\.N|D\.C|Mr|Ms|Mrs|Dr|Gen|Lt|Adm|Col|Sen|Rep|St|No|Jr|Sr|Amb|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|Gov|Prof|H\.E|a\.m|p\.m|approx|etc|vs)|\b[A-Z])\.$")
+BYLINE = re.compile(
+    r"^[A-Z][\w.' -]{3,40},\s+(?:Secretary|Deputy Secretary|Under Secretary|Assistant Secretary|"
+    r"Ambassador|Special|Spokesperson|Department|Counselor)[\w ,]{0,60}$"
+)
+_ABBREV = re.compile(
+    r"(?:\b(?:U\.S|U\.N|D\.C|Mr|Ms|Mrs|Dr|Gen|Lt|Adm|Col|Sen|Rep|St|No|Jr|Sr|Amb|Sept?|Jan|Feb|Mar|Apr|Aug|Oct|Nov|Dec|Gov|Prof|H\.E|a\.m|p\.m|approx|etc|vs)|\b[A-Z])\.$"
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -139,7 +155,7 @@ def lead(doc: Document, count: int = 2) -> Lead:
     transcript = any(b.speaker for b in doc.blocks[:12])
     for block in doc.blocks[:16]:
         text = block.text.strip()
-        if not text or block.kind == "heading" and not paragraphs and not _is_text(block):
+        if not text or (block.kind == "heading" and not paragraphs and not _is_text(block)):
             if block.kind == "heading" and text != doc.title and _is_dateline(text):
                 datelines.append(text)
             continue
@@ -179,7 +195,8 @@ def _unlabelled(text: str, block: Block) -> str:
 # ... meeting", "received a courtesy call from", MOFA's "held a Japan-U.S. Foreign Ministers'
 # Meeting with", and transcripts' "We just came from seeing Prime Minister Kishida"
 PAST_MEETING = re.compile(
-    r"\b(?:met|meets|(?:was|were) held)\b|\b(?:spoke|speaks|talked)\b(?=[^;。]{0,60}?\b(?:with|by (?:tele)?phone|"
+    r"\b(?:met|meets|(?:was|were) held)\b|"
+    r"\b(?:spoke|speaks|talked)\b(?=[^;。]{0,60}?\b(?:with|by (?:tele)?phone|"
     r"counterparts?)\b)|\b(?:held|hold|had|hosted|co-hosted|welcomed|convened|conducted|"
     r"participated in|joined|received|paid|attended)\b(?=[^;。]{0,200}?\b(?:with|calls?|meetings?|"
     r"talks?|telephone talk|phone call|video ?conference|video call|(?:tele|video )?conferences?|"
@@ -196,7 +213,8 @@ NEWS_MEETING = re.compile(
     re.IGNORECASE,
 )
 JUST_MET = re.compile(
-    r"\b(?:just|have just|just now)\s+(?:came from (?:seeing|meeting)|met(?: with)?|had (?:a|an|our|"
+    r"\b(?:just|have just|just now)\s+(?:came from (?:seeing|meeting)|met(?: with)?|"
+    r"had (?:a|an|our|"
     r"my|the)\s+(?:[\w-]+\s+){0,3}(?:meeting|call|conversation|discussion|talks?) with|concluded|"
     r"finished)\b",
     re.IGNORECASE,
@@ -213,8 +231,9 @@ JA_MEETING = re.compile(
 JA_FUTURE = re.compile(r"予定|する見込み|します。$|行います。$")
 # where a clause turns from who met to what they said or why: people after this are mentioned
 CLAUSE_END = re.compile(
-    r"\s(?:to (?:discuss|offer|exchange|review|reaffirm|launch|express|deliver|convey|pay|underscore|"
-    r"highlight|coordinate|talk|consult|address|share|follow)|on behalf of|following|after (?:the|a)|"
+    r"\s(?:to (?:discuss|offer|exchange|review|reaffirm|launch|express|deliver|convey|pay|"
+    r"underscore|highlight|coordinate|talk|consult|address|share|follow)|on behalf of|"
+    r"following|after (?:the|a)|"
     r"building on|ahead of|on the (?:sidelines|margins)|during|regarding|concerning|about|"
     r"including|where|which|who (?:is|are|was)|in (?:the )?wake of|amid|as (?:part|they))\b|;|"
     r":(?!\d)|"
@@ -229,19 +248,27 @@ def claim_clause(sentence: str, verb_end: int) -> str:
 
 
 MODE_PHONE = re.compile(
-    r"(?<!courtesy )(?<!Courtesy )\b(?:calls?|spoke|speaks|telephone|phone|by phone|telecon)\b|電話",
+    r"(?<!courtesy )(?<!Courtesy )\b(?:calls?|spoke|speaks|telephone|phone|by phone|telecon)\b|"
+    r"電話",
     re.IGNORECASE,
 )
 MODE_VIDEO = re.compile(
     r"\b(?:video|virtual(?:ly)?|videoconference|online|teleconference)\b|テレビ会議|ビデオ会議|テレビ会談|オンライン",
     re.IGNORECASE,
 )
-SEPARATE = re.compile(r"\bseparate\b|\bCalls with\b|\bMeetings with\b|\bcalls with\b(?!.*\btrilateral\b)|\bheld calls\b|それぞれ", re.IGNORECASE)
+SEPARATE = re.compile(
+    r"\bseparate\b|\bCalls with\b|\bMeetings with\b|\bcalls with\b(?!.*\btrilateral\b)|"
+    r"\bheld calls\b|それぞれ",
+    re.IGNORECASE,
+)
 TWO_PLUS_TWO = re.compile(
-    r"(?<!Economic )(?<!Economic \")(?<!Economic ')(?:\b2\s?\+\s?2\b|Security Consultative Committee|"
+    r"(?<!Economic )(?<!Economic \")(?<!Economic ')"
+    r"(?:\b2\s?\+\s?2\b|Security Consultative Committee|"
     r"安全保障協議委員会|「2\+2」|2プラス2)",
 )
-ECONOMIC = re.compile(r"Economic (?:\"|')?2\+2|Economic Policy Consultative|経済版「?2\+2|経済政策協議委員会", re.I)
+ECONOMIC = re.compile(
+    r"Economic (?:\"|')?2\+2|Economic Policy Consultative|経済版「?2\+2|経済政策協議委員会", re.I
+)
 QUAD = re.compile(r"\bQuad\b|\bQuadrilateral\b|日米豪印", re.IGNORECASE)
 TRILATERAL = re.compile(r"\bTrilateral\b|三か国|3か国|日米韓|日米豪|日米比|日米印", re.IGNORECASE)
 MULTILATERAL = re.compile(
@@ -251,7 +278,10 @@ MULTILATERAL = re.compile(
     re.IGNORECASE,
 )
 # country compounds of a meeting's name: "Japan-U.S.-ROK", "Republic of Korea-U.S.-Japan", 日米韓
-_C = r"(?:Japan|U\.S\.|US|United States|America|ROK|Republic of Korea|Korea|Australia|India|Philippines?)"
+_C = (
+    r"(?:Japan|U\.S\.|US|United States|America|ROK|Republic of Korea|Korea|Australia|India|"
+    r"Philippines?)"
+)
 COMPOUND = re.compile(_C + r"(?:\s?-\s?" + _C + r")+")
 JA_COMPOUND = re.compile(r"日[・]?米[・]?(?:韓|豪|比|印)?[・]?(?:印|豪|比|韓)?")
 COMPOUND_CODES = {

@@ -16,9 +16,14 @@ from monitor.meetings.roster import ROLE_LEVEL, Official, Roster
 # country words written before a title: "Japanese", "Republic of Korea (ROK)", "U.S."
 COUNTRY_WORDS: tuple[tuple[str, str], ...] = (
     (r"Japan(?:ese|'s)?|日本(?:国)?(?:の)?", "JP"),
-    (r"U\.S\.|US|United States(?: of America)?|American|the United States'?|米国|アメリカ(?:合衆国)?", "US"),
     (
-        r"(?:the )?Republic of Korea(?: \(ROK\))?'?s?|ROK|South Korea(?:n|'s)?|Korean|韓国|大韓民国",
+        r"U\.S\.|US|United States(?: of America)?|American|the United States'?|米国|"
+        r"アメリカ(?:合衆国)?",
+        "US",
+    ),
+    (
+        r"(?:the )?Republic of Korea(?: \(ROK\))?'?s?|ROK|South Korea(?:n|'s)?|Korean|"
+        r"韓国|大韓民国",
         "KR",
     ),
     (r"Australia(?:n|'s)?|豪州|オーストラリア", "AU"),
@@ -55,7 +60,8 @@ TITLES: tuple[tuple[str, str], ...] = (
     (r"Secretary of National Defense", "defense-minister"),
     (r"(?:Acting )?Secretary", "secretary"),
     (
-        r"(?:First |Second |Senior )?Vice[- ](?:Foreign )?Minister(?: (?:for|of) (?:Foreign Affairs|"
+        r"(?:First |Second |Senior )?Vice[- ](?:Foreign )?Minister"
+        r"(?: (?:for|of) (?:Foreign Affairs|"
         r"Defense|International Affairs))?|Administrative Vice[- ]Minister(?: of Defense)?",
         "vice-minister",
     ),
@@ -83,29 +89,217 @@ _COUNTRY = re.compile(
 # what may stand between a title and the name it goes with ("Director General for Asian and
 # Oceanian Affairs Bureau", "Ministry of Foreign Affairs", "(DPRK)", "Ambassador", "Dr.")
 FILLER = frozenset(
-    """for of and the to Affairs Affair Bureau Asian Oceanian Korean Peninsula Peace
-    Security Policy Political Economic East Asia Asian Pacific Indo-Pacific Defense Defence State
-    Foreign Democratic People's Republic Korea DPRK (DPRK) ROK (ROK) Ministry Department National
-    International Global North American America Arms Control Cooperation Strategic Government
-    Office Public Diplomacy Dr. Mr. Ms. Mrs. H.E. Honorable Ambassador General Director Deputy
-    Senior Official Special Representative Envoy Minister Vice Secretary Assistant Under First
-    Second Acting Administrative U.S. Japanese Japan's United States of Commerce Trade Industry
-    Economy Economy, Trade, Industry, Treasury Representative Sherpa Chief Cabinet Cyber Space
-    America""".split()
+    [
+        "for",
+        "of",
+        "and",
+        "the",
+        "to",
+        "Affairs",
+        "Affair",
+        "Bureau",
+        "Asian",
+        "Oceanian",
+        "Korean",
+        "Peninsula",
+        "Peace",
+        "Security",
+        "Policy",
+        "Political",
+        "Economic",
+        "East",
+        "Asia",
+        "Asian",
+        "Pacific",
+        "Indo-Pacific",
+        "Defense",
+        "Defence",
+        "State",
+        "Foreign",
+        "Democratic",
+        "People's",
+        "Republic",
+        "Korea",
+        "DPRK",
+        "(DPRK)",
+        "ROK",
+        "(ROK)",
+        "Ministry",
+        "Department",
+        "National",
+        "International",
+        "Global",
+        "North",
+        "American",
+        "America",
+        "Arms",
+        "Control",
+        "Cooperation",
+        "Strategic",
+        "Government",
+        "Office",
+        "Public",
+        "Diplomacy",
+        "Dr.",
+        "Mr.",
+        "Ms.",
+        "Mrs.",
+        "H.E.",
+        "Honorable",
+        "Ambassador",
+        "General",
+        "Director",
+        "Deputy",
+        "Senior",
+        "Official",
+        "Special",
+        "Representative",
+        "Envoy",
+        "Minister",
+        "Vice",
+        "Secretary",
+        "Assistant",
+        "Under",
+        "First",
+        "Second",
+        "Acting",
+        "Administrative",
+        "U.S.",
+        "Japanese",
+        "Japan's",
+        "United",
+        "States",
+        "of",
+        "Commerce",
+        "Trade",
+        "Industry",
+        "Economy",
+        "Economy,",
+        "Trade,",
+        "Industry,",
+        "Treasury",
+        "Representative",
+        "Sherpa",
+        "Chief",
+        "Cabinet",
+        "Cyber",
+        "Space",
+        "America",
+    ]
 )
 _NAME_WORD = re.compile(
     r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?|[A-Z]{2,}(?:-[A-Z]+)?|[A-Z]\.)(?=['’]s\b|[\s,.;:)]|$)"
 )
 _NAME_STOP = frozenset(
-    """The A An In On At And But Today Yesterday This That They He She We It Secretary Minister
-    President Prime Foreign Defense State Vice Deputy Japan Japanese United Korea Republic
-    Australia India Philippines Ministry Department Director Special Ambassador Under Assistant
-    National Chief Cabinet General Affairs Bureau Senior Official Representative Mr Ms Dr For Of
-    Honorable Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
-    May June July August September October November December U.S. ROK DPRK PRC Quad Pentagon
-    Washington Tokyo White House Alliance Counterpart Counterparts Ministers Leaders Talks Meeting
-    Japan's Cabinet Office Government Bureau Defense Secretaries Extraordinary Plenipotentiary
-    H.E. His Her Excellency America States""".split()
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "And",
+        "But",
+        "Today",
+        "Yesterday",
+        "This",
+        "That",
+        "They",
+        "He",
+        "She",
+        "We",
+        "It",
+        "Secretary",
+        "Minister",
+        "President",
+        "Prime",
+        "Foreign",
+        "Defense",
+        "State",
+        "Vice",
+        "Deputy",
+        "Japan",
+        "Japanese",
+        "United",
+        "Korea",
+        "Republic",
+        "Australia",
+        "India",
+        "Philippines",
+        "Ministry",
+        "Department",
+        "Director",
+        "Special",
+        "Ambassador",
+        "Under",
+        "Assistant",
+        "National",
+        "Chief",
+        "Cabinet",
+        "General",
+        "Affairs",
+        "Bureau",
+        "Senior",
+        "Official",
+        "Representative",
+        "Mr",
+        "Ms",
+        "Dr",
+        "For",
+        "Of",
+        "Honorable",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "U.S.",
+        "ROK",
+        "DPRK",
+        "PRC",
+        "Quad",
+        "Pentagon",
+        "Washington",
+        "Tokyo",
+        "White",
+        "House",
+        "Alliance",
+        "Counterpart",
+        "Counterparts",
+        "Ministers",
+        "Leaders",
+        "Talks",
+        "Meeting",
+        "Japan's",
+        "Cabinet",
+        "Office",
+        "Government",
+        "Bureau",
+        "Defense",
+        "Secretaries",
+        "Extraordinary",
+        "Plenipotentiary",
+        "H.E.",
+        "His",
+        "Her",
+        "Excellency",
+        "America",
+        "States",
+    ]
 )
 # Japanese: 林外務大臣, 茂木敏充外務大臣, ルビオ米国国務長官, マルコ・ルビオ国務長官
 JA_TITLES: tuple[tuple[str, str, str | None], ...] = (
@@ -150,12 +344,20 @@ JA_TITLES: tuple[tuple[str, str, str | None], ...] = (
     ("大使", "ambassador", None),
     ("大臣", "cabinet-minister", "JP"),
 )
-_JA_TITLE = re.compile("|".join(re.escape(t) for t, _, _ in sorted(JA_TITLES, key=lambda x: -len(x[0]))))
+_JA_TITLE = re.compile(
+    "|".join(re.escape(t) for t, _, _ in sorted(JA_TITLES, key=lambda x: -len(x[0])))
+)
 _JA_ROLE = {t: (role, country) for t, role, country in JA_TITLES}
 _JA_NAME = re.compile(r"([\u4e00-\u9fff々]{2,5}|[\u30a0-\u30ff・＝=]{2,20})$")
 _JA_COUNTRY_CHARS = frozenset("日米韓豪印比中露英仏独加伊両国各")
 US_ONLY = frozenset(
-    {"secretary-of-state", "secretary-of-defense", "deputy-secretary", "under-secretary", "assistant-secretary"}
+    {
+        "secretary-of-state",
+        "secretary-of-defense",
+        "deputy-secretary",
+        "under-secretary",
+        "assistant-secretary",
+    }
 )
 
 
@@ -181,7 +383,7 @@ class Person:
 
 def _country_of(text: str) -> str | None:
     match = None
-    for match in _COUNTRY.finditer(text):
+    for match in _COUNTRY.finditer(text):  # noqa: B007 - the last one is wanted
         pass
     if match is None or match.lastgroup is None:
         return None
@@ -200,12 +402,18 @@ def _title_before(text: str, start: int) -> tuple[str | None, str | None, int]:
             role = TITLES[int((match.lastgroup or "t0")[1:])][1]
             before = window[max(0, match.start() - 45) : match.start()]
             country_match = re.search(
-                r"(" + "|".join(p for p, _ in COUNTRY_WORDS) + r")(?:\s+(?:Ministry of Foreign Affairs|"
+                r"("
+                + "|".join(p for p, _ in COUNTRY_WORDS)
+                + r")(?:\s+(?:Ministry of Foreign Affairs|"
                 r"Ministry of Defense|Government|Special|Senior))*\s*$",
                 before,
             )
             country = _country_of(country_match.group(0)) if country_match else None
-            if country is None and role == "special-representative" and _DPRK.search(window[match.end() :]):
+            if (
+                country is None
+                and role == "special-representative"
+                and _DPRK.search(window[match.end() :])
+            ):
                 country = "US"  # the U.S. Special Representative for North Korea
             begin = offset + match.start() - (len(country_match.group(0)) if country_match else 0)
             best = (role, country, begin)
@@ -213,13 +421,17 @@ def _title_before(text: str, start: int) -> tuple[str | None, str | None, int]:
     return best
 
 
-_DPRK = re.compile(r"^\s*(?:for|to) (?:the )?(?:DPRK|North Korea|Democratic People's Republic of Korea)")
+_DPRK = re.compile(
+    r"^\s*(?:for|to) (?:the )?(?:DPRK|North Korea|Democratic People's Republic of Korea)"
+)
 
 
 def _title_after(text: str, end: int) -> tuple[str | None, str | None]:
     """ "Mr. HAYASHI Yoshimasa|, Minister for Foreign Affairs of Japan" ."""
     after = text[end : end + 90]
-    match = re.match(r"\s*,\s*(?:the\s+)?(" + _TITLE.pattern + r")(\s+of\s+(?:the\s+)?[A-Z][\w ]+)?", after)
+    match = re.match(
+        r"\s*,\s*(?:the\s+)?(" + _TITLE.pattern + r")(\s+of\s+(?:the\s+)?[A-Z][\w ]+)?", after
+    )
     if not match:
         return None, None
     role_match = _TITLE.match(match.group(1))
@@ -240,10 +452,15 @@ def _fit(official: Official, when: date | None, role: str | None, country: str |
 
 def _similar(written: str, held: str) -> bool:
     """A title that loosely names the role held (a Secretary of State called "Secretary")."""
-    return ROLE_LEVEL.get(written) == ROLE_LEVEL.get(held) and written in ("cabinet-minister", "secretary")
+    return ROLE_LEVEL.get(written) == ROLE_LEVEL.get(held) and written in (
+        "cabinet-minister",
+        "secretary",
+    )
 
 
-def _resolve_role(role: str | None, country: str | None, site_country: str | None) -> tuple[str | None, str | None]:
+def _resolve_role(
+    role: str | None, country: str | None, site_country: str | None
+) -> tuple[str | None, str | None]:
     if role == "secretary":
         # "Secretary Blinken" on a U.S. page: a cabinet secretary
         return "cabinet-minister", country or "US"
@@ -254,7 +471,9 @@ def _resolve_role(role: str | None, country: str | None, site_country: str | Non
     return role, country
 
 
-def people(text: str, when: date | None, roster: Roster, site_country: str | None = None) -> list[Person]:
+def people(
+    text: str, when: date | None, roster: Roster, site_country: str | None = None
+) -> list[Person]:
     """The officials `text` names, in order, each once (by identity)."""
     found: list[Person] = []
     taken: list[tuple[int, int]] = []
@@ -270,7 +489,14 @@ def people(text: str, when: date | None, roster: Roster, site_country: str | Non
         if len(candidates) == 1:
             official = candidates[0]
             found.append(
-                Person(official.name, official.country, official.role_on(when) or role_w, official, hit.start, hit.end)
+                Person(
+                    official.name,
+                    official.country,
+                    official.role_on(when) or role_w,
+                    official,
+                    hit.start,
+                    hit.end,
+                )
             )
         elif role_w or country_w:
             role_w, country_w = _resolve_role(role, country, site_country)
@@ -291,7 +517,9 @@ def people(text: str, when: date | None, roster: Roster, site_country: str | Non
     return unique
 
 
-def _unknown_latin(text: str, taken: list[tuple[int, int]], site_country: str | None) -> list[Person]:
+def _unknown_latin(
+    text: str, taken: list[tuple[int, int]], site_country: str | None
+) -> list[Person]:
     """Titled names the roster does not know: "Japanese Vice Foreign Minister Mori Takeo"."""
     out: list[Person] = []
     for match in _TITLE.finditer(text):
@@ -302,11 +530,11 @@ def _unknown_latin(text: str, taken: list[tuple[int, int]], site_country: str | 
             if not word or word.group(1).rstrip(",") not in FILLER:
                 break
             pos += word.end()
-        names = []
+        names: list[str] = []
         cursor = pos
         while len(names) < 3:
-            word = re.match(r"\s+", text[cursor:]) if names or cursor == match.end() or cursor > match.end() else None
-            gap = word.end() if word else 0
+            space = re.match(r"\s+", text[cursor:])
+            gap = space.end() if space else 0
             name = _NAME_WORD.match(text, cursor + gap)
             if not name or name.group(0).rstrip(".") in _NAME_STOP or (names and gap == 0):
                 break
@@ -314,9 +542,9 @@ def _unknown_latin(text: str, taken: list[tuple[int, int]], site_country: str | 
             cursor = name.end()
         if not names or any(s <= pos < e or s < cursor <= e for s, e in taken):
             continue
-        role = TITLES[int((match.lastgroup or "t0")[1:])][1]
+        written = TITLES[int((match.lastgroup or "t0")[1:])][1]
         _, country, _ = _title_before(text, pos)
-        role, country = _resolve_role(role, country, site_country)
+        role, country = _resolve_role(written, country, site_country)
         out.append(Person(" ".join(names), country, role, None, pos, cursor))
         taken.append((pos, cursor))
     return out
@@ -336,11 +564,22 @@ def _unknown_japanese(text: str, taken: list[tuple[int, int]]) -> list[Person]:
         name = _JA_NAME.search(head)
         if not name or set(name.group(1)) <= _JA_COUNTRY_CHARS:
             continue
-        start = match.start() - (len(text[max(0, match.start() - 24) : match.start()]) - name.start())
+        start = match.start() - (
+            len(text[max(0, match.start() - 24) : match.start()]) - name.start()
+        )
         if any(s < match.start() and e > start for s, e in taken):
             continue  # the roster knows the name (マルコ・ルビオ: ルビオ)
         role, default_country = _JA_ROLE[match.group(0)]
-        out.append(Person(name.group(1).strip("・"), country or default_country, role, None, start, match.end()))
+        out.append(
+            Person(
+                name.group(1).strip("・"),
+                country or default_country,
+                role,
+                None,
+                start,
+                match.end(),
+            )
+        )
         taken.append((start, match.end()))
     return out
 
@@ -361,7 +600,11 @@ def offices(text: str, when: date, roster: Roster) -> list[Person]:
     out: list[Person] = []
     for match in _OFFICES.finditer(text):
         if match.group(4):
-            role = "secretary-of-state" if match.group(4).lower() == "state" else "secretary-of-defense"
+            role = (
+                "secretary-of-state"
+                if match.group(4).lower() == "state"
+                else "secretary-of-defense"
+            )
             pairs = [(role, "US")]
         else:
             roles = [
@@ -374,9 +617,7 @@ def offices(text: str, when: date, roster: Roster) -> list[Person]:
                 for part in re.split(r", and |, | and ", match.group(3))
                 if (code := _country_of(part.strip()))
             ]
-            pairs = [
-                (_US_ROLES[r] if code == "US" else r, code) for r in roles for code in codes
-            ]
+            pairs = [(_US_ROLES[r] if code == "US" else r, code) for r in roles for code in codes]
         for role, code in pairs:
             holders = roster.holders(role, code, when)
             if len(holders) == 1:

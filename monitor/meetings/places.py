@@ -209,7 +209,9 @@ def dateline_city(text: str) -> Place | None:
     "Benjamin Franklin Room Washington, D.C.", "TOKYO -", "KUALA LUMPUR (Jiji Press) -")."""
     for match in _CITY.finditer(text):
         return place(match.group(1))
-    upper = re.match(r"^([A-Z][A-Z .'-]{2,30}?)(?:,\s*[A-Z][A-Za-z. ]+)?\s*(?:\([^)]*\)\s*)?-\s", text)
+    upper = re.match(
+        r"^([A-Z][A-Z .'-]{2,30}?)(?:,\s*[A-Z][A-Za-z. ]+)?\s*(?:\([^)]*\)\s*)?-\s", text
+    )
     if upper:
         found = next((n for n in _LATIN if n.upper() == upper.group(1).strip()), None)
         if found:

@@ -166,7 +166,9 @@ def build(entries: list[dict[str, Any]]) -> Roster:
         family = clean(_family(entry))
         names = [str(entry["name"]), *[str(a) for a in entry.get("aliases", []) or []]]
         aliases = tuple(dict.fromkeys(clean(n) for n in names))
-        official = Official(clean(str(entry["name"])), family, str(entry["country"]), aliases, terms)
+        official = Official(
+            clean(str(entry["name"])), family, str(entry["country"]), aliases, terms
+        )
         officials.append(official)
         for alias in aliases:
             by_alias.setdefault(alias, []).append(official)

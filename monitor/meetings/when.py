@@ -35,12 +35,19 @@ _MDY = _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?"
 _DMY = r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r"(?:,?\s+(\d{4}))?"
 _GOVERNED = re.compile(
     r"(?:\b[Oo]n\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
-    r"(?:" + _MDY + "|" + _DMY + r")(?![\w-]|\s+(?:\(\w+\)\s+)?(?:ballistic|missile|launch|test|statement|trilateral|summit|meeting|joint)))"
+    r"(?:"
+    + _MDY
+    + "|"
+    + _DMY
+    + r")(?![\w-]|\s+(?:\(\w+\)\s+)?(?:ballistic|missile|launch|test|statement|trilateral|"
+    r"summit|meeting|joint)))"
     r"|(?:\b[Ii]n\s+(?:separate\s+)?" + _MDY + r"\s+(?:calls?|meetings?|talks))"
     r"|(?:^" + _MDY + r",)"
     r"|(?:\b(?:held|met|convened|took place)\b[^.;]{0,60}?\bon\s+" + _MDY + r")",
 )
-_JA_DATE = re.compile(r"(?:(令和|平成)\s*(\d{1,2}|元)\s*年|(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_JA_DATE = re.compile(
+    r"(?:(令和|平成)\s*(\d{1,2}|元)\s*年|(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
 _WEEKDAY = re.compile(
     r"\b(?:on\s+|last\s+|early\s+|late\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"(?!,?\s+" + _MON + ")"
@@ -135,8 +142,8 @@ def stated(text: str, pub: date | None) -> date | None:
     ja_local = _JA_LOCAL.search(text)
     ja_first = _JA_DATE.search(text[:40])
     if ja_local and (ja_local.group(1) or ja_first):
-        month = int(ja_local.group(1) or ja_first.group(4))  # type: ignore[union-attr]
-        return _year_for(month, int(ja_local.group(2)), pub)
+        local_month = ja_local.group(1) or (ja_first.group(4) if ja_first else "")
+        return _year_for(int(local_month), int(ja_local.group(2)), pub)
     ja = _JA_DATE.match(text.strip()) or _JA_DATE.search(text[:40])
     if ja:
         era, era_year, year, month, day = ja.groups()
