@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.archive import Archive
-from monitor.meetings import same_meeting, title_score
+from monitor.archive import Archive, PageRow
+from monitor.errors import ArchiveError
+from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting, title_score
 from monitor.meetings.merge import better_date, shared_people
 from monitor.models import Event, Meeting
 
@@ -85,12 +87,33 @@ def _people(known: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _claim(found: Meeting) -> str:
+SITE_LABELS = {
+    "mofa": "MOFA (en)",
+    "mofa-ja": "MOFA (ja)",
+    "mod": "MOD",
+    "state": "State",
+    "defense": "DoD",
+    "japannews": "The Japan News",
+    "miragenews": "Mirage News",
+}
+
+
+def _claim(found: Meeting, site: str | None) -> str:
     data = found.to_json()
     for key in ("id", "sources"):
         data.pop(key)
     data["date_basis"] = found.date_basis
+    data["site"] = site
     return json.dumps(data, ensure_ascii=False)
+
+
+def source_sites(archive: Archive, meeting_id: str) -> dict[str, str]:
+    """url -> the name of the site that reported the meeting there ("MOFA (ja)", "State")."""
+    out = {}
+    for said in claims(archive, meeting_id):
+        site = (said["claim"] or {}).get("site")
+        out[said["url"]] = SITE_LABELS.get(site or "", site or said["source"] or "")
+    return out
 
 
 def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
@@ -109,9 +132,12 @@ def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
     return merged
 
 
-def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -> Event | None:
-    """Store a meeting report (inside the caller's transaction). Returns the event it causes:
-    meeting_new, meeting_source_added, or None when this source was already known."""
+def record_meeting(
+    archive: Archive, found: Meeting, source_id: str, now: str, site: str | None = None
+) -> Event | None:
+    """Store a meeting report (inside the caller's transaction); `site` is the profile it was
+    read with. Returns the event it causes: meeting_new, meeting_source_added, or None when
+    this source was already known."""
     url = found.sources[0]
     for known in _nearby(archive, found.date):
         if not same_meeting(known, found):
@@ -135,7 +161,7 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
         archive.db.execute(
             "INSERT OR IGNORE INTO meeting_sources (meeting_id, url, source, added_at, claim) "
             "VALUES (?, ?, ?, ?, ?)",
-            (known.id, url, source_id, now, _claim(found)),
+            (known.id, url, source_id, now, _claim(found, site)),
         )
         return Event(
             "meeting_source_added", {"meeting": merged.to_json(), "source": source_id, "url": url}
@@ -172,6 +198,39 @@ def record_meeting(archive: Archive, found: Meeting, source_id: str, now: str) -
     archive.db.execute(
         "INSERT INTO meeting_sources (meeting_id, url, source, added_at, claim) "
         "VALUES (?, ?, ?, ?, ?)",
-        (meeting.id, url, source_id, now, _claim(found)),
+        (meeting.id, url, source_id, now, _claim(found, site)),
     )
     return Event("meeting_new", {"meeting": meeting.to_json(), "source": source_id, "url": url})
+
+
+def rebuild_meetings(archive: Archive, site_of: Callable[[PageRow], str]) -> tuple[int, int] | None:
+    """When the meeting rules changed since the archive's meetings were found, find them again in
+    every page's latest version (oldest first, so sources keep their order), silently: the
+    meetings were reported when they appeared. Returns (meetings before, after), or None when
+    the archive's meetings are already this extractor's. `site_of` names a page's profile."""
+    row = archive.db.execute("SELECT value FROM meta WHERE key='meetings'").fetchone()
+    if row is not None and row[0] == EXTRACTOR_VERSION:
+        return None
+    before = archive.db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
+    latest = []
+    for page in archive.pages():
+        version = archive.latest_version(page.id) if page.role not in ("listing", "feed") else None
+        if version is not None:
+            latest.append((version.fetched_at, page, version))
+    with archive.transaction():
+        archive.db.execute("DELETE FROM meeting_sources")
+        archive.db.execute("DELETE FROM meetings")
+        for fetched_at, page, version in sorted(latest, key=lambda t: (t[0], t[1].id)):
+            try:
+                doc = archive.document(version)
+            except ArchiveError:
+                continue  # a damaged blob: `monitor verify` names it
+            site = site_of(page)
+            found = extract_meeting(doc, site)
+            if found is not None:
+                record_meeting(archive, found, page.source_id, fetched_at, site)
+        archive.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('meetings', ?)", (EXTRACTOR_VERSION,)
+        )
+    after = archive.db.execute("SELECT COUNT(*) FROM meetings").fetchone()[0]
+    return before, after

@@ -18,7 +18,7 @@ from monitor.diff import diff_documents
 from monitor.errors import ArchiveError, ContentError, FetchError, MonitorError
 from monitor.feeds import FeedItem, parse_feed
 from monitor.fetch import Fetcher
-from monitor.meetstore import record_meeting
+from monitor.meetstore import rebuild_meetings, record_meeting
 from monitor.models import Document, Event, FetchResult, Link, RunReport
 from monitor.normalise import listing_document, listing_links, rules_key
 from monitor.prepare import Job, Prepared, Preparer, default_workers
@@ -353,7 +353,7 @@ class Checker:
         if found is None:
             return
         sr.meetings += 1
-        event = record_meeting(self.archive, found, sr.source.id, self.run.now())
+        event = record_meeting(self.archive, found, sr.source.id, self.run.now(), sr.profile.name)
         if event is not None and notify:
             self.archive.add_event(self.run.run_id, event, self.run.now())
 
@@ -522,6 +522,21 @@ def select_sources(config: Config, ids: list[str] | None) -> list[SourceConfig]:
     return [config.source(i) for i in ids]
 
 
+def _meetings_under_current_rules(config: Config, archive: Archive) -> None:
+    profiles = {s.id: source_profile(s).name for s in config.sources}
+
+    def site_of(page: PageRow) -> str:
+        return profiles.get(page.source_id) or profile_for(page.url).name
+
+    rebuilt = rebuild_meetings(archive, site_of)
+    if rebuilt and rebuilt[0]:
+        log.info(
+            "meetings found again under the current rules: %d meetings (were %d)",
+            rebuilt[1],
+            rebuilt[0],
+        )
+
+
 async def check(
     config: Config,
     *,
@@ -541,6 +556,7 @@ async def check(
     archive = archive or Archive.for_config(config)
     try:
         report_stage.recover(config, archive)
+        _meetings_under_current_rules(config, archive)
         started = run_started = clock()
         run_id = archive.start_run(iso(run_started))
         netlocs = {urlsplit(s.url).netloc for s in config.sources}

@@ -17,7 +17,7 @@ from monitor.archive import Archive, VersionRow
 from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveError
-from monitor.meetstore import list_meetings
+from monitor.meetstore import list_meetings, source_sites
 from monitor.models import Change, Document, Event
 
 MAX_CHANGES_SHOWN = 60
@@ -50,6 +50,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["plain_segments"] = plain_segments
+    env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
     return env
 
 
@@ -236,7 +237,14 @@ def archive_loader(
 
 
 def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
-    return {m.id: m.to_json() for m in list_meetings(archive)}
+    """Each meeting as it stands, with the site that reported each of its sources."""
+    out = {}
+    for m in list_meetings(archive):
+        data = m.to_json()
+        sites = source_sites(archive, m.id)
+        data["source_links"] = [(sites.get(url, ""), url) for url in m.sources]
+        out[m.id] = data
+    return out
 
 
 def write_version_page(reports: Path, version: VersionRow, doc: Document) -> str:

@@ -514,3 +514,44 @@ def test_a_page_gone_for_good_is_removed_once(site: LocalSite, tmp_path: Path, r
     assert "REMOVED PAGES (1)" in report.read_text(encoding="utf-8")
     site["/fm.html"] = mofa()
     assert types(run()) == ["source_recovered"]
+
+
+def test_meetings_found_again_when_the_rules_change(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """An archive whose meetings an older extractor found (here: one it invented) has them found
+    again, silently, from the pages it holds."""
+    one = (
+        "https://www.state.gov/a/",
+        "Secretary Rubio's Meeting with Japanese Foreign Minister Motegi",
+        [
+            "Secretary of State Marco Rubio met today with Japanese Foreign Minister Motegi in Tokyo."
+        ],
+    )
+    two = ("https://www.state.gov/b/", "Japan National Day", ["We congratulate Japan."])
+    site["/feed/"] = Page(feed([one, two]), content_type="application/rss+xml")
+    config = make_config(
+        tmp_path,
+        [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+    )
+    run = runner(config)
+    run()
+    db = sqlite3.connect(tmp_path / "snapshots" / "index.sqlite")
+    with db:
+        db.execute(
+            "INSERT INTO meetings (id, date, kind, title, location, participants, first_seen) "
+            "VALUES ('2026-03-02-other', '2026-03-02', 'other', 'Japan National Day', NULL, "
+            "'[]', 'x')"
+        )
+        db.execute(
+            "INSERT INTO meeting_sources VALUES ('2026-03-02-other', ?, 'state-press', 'x', NULL)",
+            (two[0],),
+        )
+        db.execute("DELETE FROM meta WHERE key='meetings'")
+    assert run().events == ()  # found again, not reported again
+    rows = db.execute(
+        "SELECT m.title, s.url FROM meetings m JOIN meeting_sources s ON s.meeting_id=m.id"
+    ).fetchall()
+    assert rows == [(one[1], one[0])]
+    assert db.execute("SELECT value FROM meta WHERE key='meetings'").fetchone() == ("2",)
+    db.close()

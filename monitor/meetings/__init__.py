@@ -7,4 +7,15 @@ from __future__ import annotations
 from monitor.meetings.extract import derive_kind, extract_meeting, meeting_id
 from monitor.meetings.merge import same_meeting, title_score
 
-__all__ = ["derive_kind", "extract_meeting", "meeting_id", "same_meeting", "title_score"]
+# Bump when the rules change what a document's meeting is: archives found with other rules have
+# their meetings found again from the pages they hold (meetstore.rebuild_meetings).
+EXTRACTOR_VERSION = "2"
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "derive_kind",
+    "extract_meeting",
+    "meeting_id",
+    "same_meeting",
+    "title_score",
+]
