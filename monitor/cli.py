@@ -210,12 +210,14 @@ def meetings(config_path: str, as_json: bool, since: str | None) -> None:
         click.echo(json.dumps([m.to_json() for m in found], ensure_ascii=False))
         return
     table = new_table()
-    for col in ("date", "kind", "title", "location", "participants", "sources"):
+    for col in ("date", "kind", "format · level · mode", "title", "location", "participants"):
         table.add_column(col)
+    table.add_column("sources")
     for m in found:
         table.add_row(
             m.date,
             m.kind,
+            f"{m.format} · {m.level} · {m.mode}",
             m.title,
             m.location or "",
             ", ".join(m.participants),

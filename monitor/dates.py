@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 MONTHS = {
     m: i
@@ -37,8 +37,6 @@ _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(\d{4})", re
 _ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")  # also 2026-07-08T10:00
 _ERA = re.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _JA = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_JA_MD = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_MD = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})", re.IGNORECASE)
 
 
 def _month(name: str) -> int:
@@ -83,43 +81,6 @@ def parse_date(text: str) -> date | None:
     """The first full date in `text`, or None."""
     found = find_dates(text)
     return found[0][1] if found else None
-
-
-def partial_dates(text: str, year: int) -> list[tuple[int, date]]:
-    """Dates written without a year ('July 7', '7月7日'), completed with `year`."""
-    out: list[tuple[int, date]] = []
-    for m in _MD.finditer(text):
-        d = _make(year, _month(m.group(1)), int(m.group(2)))
-        if d:
-            out.append((m.start(), d))
-    for m in _JA_MD.finditer(text):
-        d = _make(year, int(m.group(1)), int(m.group(2)))
-        if d:
-            out.append((m.start(), d))
-    return out
-
-
-RELATIVE = {
-    "yesterday": -1,
-    "today": 0,
-    "this morning": 0,
-    "tonight": 0,
-    "this evening": 0,
-    "昨日": -1,
-    "本日": 0,
-    "今日": 0,
-}
-
-
-def relative_date(text: str, published: date) -> date | None:
-    """'met yesterday' in a page published on `published` -> the day before."""
-    lowered = text.lower()
-    best: tuple[int, int] | None = None
-    for word, offset in RELATIVE.items():
-        pos = lowered.find(word)
-        if pos >= 0 and (best is None or pos < best[0]):
-            best = (pos, offset)
-    return published + timedelta(days=best[1]) if best else None
 
 
 _ISO_TIME = re.compile(

@@ -149,6 +149,29 @@ def test_separate_calls_keep_the_japan_us_one() -> None:
     assert m.participants == ("Marco Rubio", "Motegi Toshimitsu")
 
 
+def test_joint_statements_name_their_meeting_in_the_lead() -> None:
+    scc = state_item(
+        "Joint Statement of the Security Consultative Committee (2+2)",
+        "Begin Text.",
+        "U.S. Secretary of State Marco Rubio, U.S. Secretary of War Pete Hegseth, Japanese "
+        "Minister for Foreign Affairs Motegi Toshimitsu, and Japanese Minister of Defense Koizumi "
+        "Shinjiro convened the U.S.-Japan Security Consultative Committee in Tokyo on February 3, "
+        "2026.",
+    )
+    assert scc is not None
+    assert (scc.date, scc.format, scc.kind, scc.location) == ("2026-02-03", "2+2", "2+2", "Tokyo")
+    assert len(scc.participants) == 4
+    leaders = state_item(
+        "United States-Japan Joint Leaders' Statement",
+        "Begin Text",
+        "Today, President Donald J. Trump welcomed Prime Minister Takaichi Sanae to the White "
+        "House for an official visit.",
+    )
+    assert leaders is not None
+    assert (leaders.date, leaders.kind, leaders.location) == ("2026-02-17", "summit", "Washington")
+    assert leaders.participants == ("Donald J. Trump", "Takaichi Sanae")
+
+
 @pytest.mark.parametrize(
     ("title", "text"),
     [

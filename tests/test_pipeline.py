@@ -525,7 +525,8 @@ def test_meetings_found_again_when_the_rules_change(
         "https://www.state.gov/a/",
         "Secretary Rubio's Meeting with Japanese Foreign Minister Motegi",
         [
-            "Secretary of State Marco Rubio met today with Japanese Foreign Minister Motegi in Tokyo."
+            "Secretary of State Marco Rubio met today with Japanese Foreign Minister Motegi "
+            "in Tokyo."
         ],
     )
     two = ("https://www.state.gov/b/", "Japan National Day", ["We congratulate Japan."])

@@ -143,7 +143,7 @@ def _claim(
     if joint:
         return Claim((title, _clause(sentence)), naming, sentence, extra)
     verb = forms.TITLE_VERB.match(title)
-    if verb and site not in HEADLINE_SITES and not forms.JOINT_STATEMENT.match(title):
+    if verb and site not in HEADLINE_SITES and not forms.JOINT_STATEMENT.search(title):
         return Claim((title, _clause(sentence)), f"{verb.group('noun')} {naming}", sentence)
     official = forms.TITLE_OFFICIAL.search(title) or forms.TITLE_JA.search(title)
     if official and (sentence or site in HEADLINE_SITES or site in NEWS_SITES):
@@ -155,7 +155,7 @@ def _claim(
         # a news lead names the people in its first sentence, whichever sentence says they met
         first = forms.sentences(opening.paragraphs[0])[0]
         return Claim((first, _clause(sentence)), naming or title, sentence or first, (), first)
-    if forms.JOINT_STATEMENT.match(title) or site == "miragenews":
+    if forms.JOINT_STATEMENT.search(title) or site == "miragenews":
         return Claim((_clause(sentence),), naming, sentence)
     if opening.transcript and forms.JUST_MET.search(sentence):
         return Claim((_clause(sentence),), naming, sentence, extra)

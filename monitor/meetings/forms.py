@@ -83,8 +83,8 @@ TITLE_JA = re.compile(
     r"表敬|電話会談|立ち話|テレビ会談|会談|会合"
 )
 JOINT_STATEMENT = re.compile(
-    r"^(?:U\.S\.-Japan |Japan-U\.S\. )?Joint (?:Statement|Readout|Press Statement)\b|"
-    r"共同声明|共同発表",
+    r"\bJoint (?:Leaders'? |Ministerial |Vision )?(?:Statement|Readout|Press Statement|"
+    r"Communiqu)|共同声明|共同発表",
     re.I,
 )
 REMARKS = re.compile(
@@ -202,7 +202,8 @@ PAST_MEETING = re.compile(
     r"talks?|telephone talk|phone call|video ?conference|video call|(?:tele|video )?conferences?|"
     r"telecons?|teleconferences?|conversations?|discussions?|dialogue|consultations?|"
     r"courtesy call|dinner|lunch|breakfast|engagement|bilateral|trilateral|summit|2\+2|"
-    r"Committee|Ministerial)\b)",
+    r"Committee|Ministerial|(?:official |state |working )?visit)\b)|"
+    r"\bwelcomed\b(?=[^;。]{0,120}?\bto (?:the )?[A-Z])",
     re.IGNORECASE,
 )
 # The Japan News: "X and Y agreed ... during telephone talks on Friday", "... in talks in Tokyo"

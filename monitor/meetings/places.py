@@ -167,7 +167,8 @@ _LATIN = sorted((n for n in _ALL if n.isascii()), key=len, reverse=True)
 _CJK = sorted((n for n in _ALL if not n.isascii()), key=len, reverse=True)
 # "in Tokyo", "in Bali, Indonesia", "visiting Washington", "at the Pentagon", "Today in Seoul"
 _LOCATIVE = re.compile(
-    r"(?:\b(?:in|at|to|visiting|visit to|trip to|hosted (?:him |her |them )?(?:at|in))\s+|^)"
+    r"(?:\b(?:in|at|to|visiting|visit to|trip to|hosted (?:him |her |them )?(?:at|in)|"
+    r"(?:sidelines|margins) of(?: the)?)\s+|^)"
     r"(" + "|".join(re.escape(n) for n in _LATIN) + r")(?![\w-])",
     re.IGNORECASE,
 )
