@@ -92,6 +92,17 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
     assert [(m["date"], m["kind"], m["participants"]) for m in meetings] == [
         ("2026-03-02", "foreign-ministers", ["Motegi Toshimitsu", "Marco Rubio"])
     ]
+    # the contract's keys, then GUIDE.md's fields (extend, don't rename)
+    assert list(meetings[0]) == [
+        "id", "date", "kind", "title", "location", "participants", "sources", "duration",
+        "format", "level", "mode", "countries",
+    ]  # fmt: skip
+    assert (meetings[0]["format"], meetings[0]["level"], meetings[0]["mode"]) == (
+        "bilateral",
+        "ministers",
+        "in-person",
+    )
+    assert meetings[0]["countries"] == ["JP", "US"] and meetings[0]["location"] == "Tokyo"
     assert json.loads(monitor(tmp_path, "meetings", "--json", "--since", "2026-04-01").stdout) == []
 
     history = monitor(tmp_path, "history", "mofa-fm")
@@ -204,6 +215,8 @@ def test_killed_after_the_index_was_archived_loses_no_new_page(
     code, after = check_json(tmp_path)
     assert code == 0 and site.hits("/index.html") == 3  # the third answer was a 304
     assert sorted(e["type"] for e in after["events"]) == ["meeting_new", "page_added"]
+    meeting = next(e for e in after["events"] if e["type"] == "meeting_new")["meeting"]
+    assert {"format", "level", "mode", "countries"} <= set(meeting)
     assert check_json(tmp_path)[1]["events"] == []
 
 

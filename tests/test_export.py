@@ -36,6 +36,9 @@ def test_warc_json_and_atom_exports(tmp_path: Path) -> None:
     assert len(data["meetings"]) == 4 and sum(len(p["versions"]) for p in data["pages"]) == len(
         versions
     )
+    for meeting in data["meetings"]:
+        assert {"format", "level", "mode", "countries"} <= set(meeting)
+        assert {"JP", "US"} <= set(meeting["countries"])
     feed = ET.parse(tmp_path / "reports" / "feed.atom").getroot()
     titles = [
         e.findtext("{http://www.w3.org/2005/Atom}title") or ""

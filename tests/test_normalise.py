@@ -223,3 +223,50 @@ def test_nested_boilerplate_goes_with_what_holds_it() -> None:
         "The ministers met in Tokyo.",
         "They agreed to meet again.",
     ]
+
+
+def _fixture(site: str, name: str) -> str:
+    from tests.meeting_cases import FIXTURES
+
+    return (FIXTURES / site / name).read_text(encoding="utf-8")
+
+
+def test_mofa_title_is_the_headline_and_related_links_are_boilerplate() -> None:
+    """Real MOFA pages carry the section as h1 and the headline below it; their related-links
+    box rotates without the page changing."""
+    html = _fixture("mofa", "en-01-fm-meeting.html")
+    url = "https://www.mofa.go.jp/na/na1/us/page1e_000901.html"
+    doc = normalise_html(html, url, PROFILES["mofa"])
+    assert doc.title == "Japan-U.S. Foreign Ministers' Meeting"
+    rotated = html.replace(
+        "Japan-United States of America Relations</a></li>",
+        "Japan-Australia-India-U.S. (Quad)</a></li><li><a href='/x.html'>Visits</a></li>",
+    )
+    assert rotated != html
+    assert text_digest(normalise_html(rotated, url, PROFILES["mofa"])) == text_digest(doc)
+    ja = normalise_html(
+        _fixture("mofa", "ja-01-fm-meeting-washington.html"),
+        "https://www.mofa.go.jp/mofaj/na/na1/us/page1_000001.html",
+        PROFILES["mofa-ja"],
+    )
+    assert ja.title == "日米外相会談" and "関連リンク" not in ja.text
+
+
+def test_japan_news_tag_list_and_print_button_are_boilerplate() -> None:
+    # the tag list and PRINT button in containers no selector names: the tags' rel=tag links
+    # and the button's text are what give them away
+    html = (
+        _fixture("japannews", "01-fm-meeting-weekday.html")
+        .replace('class="p-related-tags tags"', 'class="x-article-foot"')
+        .replace('class="tag-list"', 'class="x-list"')
+        .replace('class="p-article-print print"', 'class="x-tool"')
+    )
+    url = "https://japannews.yomiuri.co.jp/politics/politics-government/20260114-1/"
+    doc = normalise_html(html, url, PROFILES["japannews"])
+    assert "PRINT" not in doc.text and "Marco Rubio" not in doc.text.split("\n")[-1]
+    retagged = html.replace(
+        '<li><a href="/tag/economic-security/" rel="tag">Economic Security</a></li>',
+        '<li><a href="/tag/tariffs/" rel="tag">Tariffs</a></li>',
+    )
+    assert retagged != html
+    assert text_digest(normalise_html(retagged, url, PROFILES["japannews"])) == text_digest(doc)
