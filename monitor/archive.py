@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import orjson
 
 from monitor import crash
 from monitor.blobs import BlobStore, sha256
-from monitor.errors import ArchiveError
+from monitor.errors import ArchiveDamaged, ArchiveError, ArchiveUnreadable
 from monitor.models import Document, Event
 
 if TYPE_CHECKING:  # page workers import this module and need no pydantic
@@ -55,6 +56,12 @@ CREATE INDEX IF NOT EXISTS events_unreported ON events(reported_run);
 CREATE TABLE IF NOT EXISTS outbox (
     event_id INTEGER PRIMARY KEY REFERENCES events(id), queued_at TEXT NOT NULL,
     digest TEXT, sent_at TEXT);
+CREATE INDEX IF NOT EXISTS outbox_digest ON outbox(digest);
+-- a digest as composed, stored with its events (outbox.digest) before it is sent, so that after
+-- a crash exactly that message goes again; its message is dropped once the server accepted it
+CREATE TABLE IF NOT EXISTS digests (
+    id TEXT PRIMARY KEY, composed_at TEXT NOT NULL, events INTEGER NOT NULL, message BLOB,
+    sent_at TEXT);
 CREATE TABLE IF NOT EXISTS meetings (
     id TEXT PRIMARY KEY, date TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
     location TEXT, participants TEXT NOT NULL, duration TEXT, first_seen TEXT NOT NULL);
@@ -73,6 +80,8 @@ ADDED_COLUMNS = (
     ("meetings", "date_basis", "TEXT NOT NULL DEFAULT 'stated'"),
     # what each source said of the meeting (date, place, people ...): which source said what
     ("meeting_sources", "claim", "TEXT"),
+    # a feed item's own identity (RSS guid, Atom id): its link may change, the item stays
+    ("pages", "guid", "TEXT"),
 )
 
 
@@ -205,17 +214,33 @@ def text_digest(doc: Document) -> str:
 
 
 class Archive:
-    """The snapshots directory. Open with `Archive.open(path, lock=True)`."""
+    """The snapshots directory. Open with `Archive.open(path, lock=True)`, or
+    `Archive.open(path, lock=False, readonly=True)` to read it without writing a byte."""
 
-    def __init__(self, root: Path, *, fsync: bool = False, busy_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        fsync: bool = False,
+        busy_timeout: float = 30.0,
+        readonly: bool = False,
+    ) -> None:
         self.root = root
+        self.readonly = readonly
+        self.outdated: list[str] = []  # columns a read-only open found missing: `table.column`
+        self._immutable: tuple[int, int] | None = None  # read as immutable: (mtime, size) then
+        self._depth = 0
+        self._quiet: list[QuietCheck] = []
+        self.lock = Lock(root / "monitor.lock")
+        if readonly:
+            self.blobs = BlobStore(root / "blobs", readonly=True)
+            self.db = self._open_readonly(busy_timeout)
+            return
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiveError(f"cannot create archive directory {root}: {exc.strerror}") from None
         self.blobs = BlobStore(root / "blobs", fsync=fsync)
-        self.lock = Lock(root / "monitor.lock")
-        self._quiet: list[QuietCheck] = []
         try:
             self.db = sqlite3.connect(
                 root / "index.sqlite", isolation_level=None, timeout=busy_timeout
@@ -231,7 +256,45 @@ class Archive:
             )
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
-        self._depth = 0
+
+    def _open_readonly(self, busy_timeout: float) -> sqlite3.Connection:
+        """The index opened for reading only: no schema, no pragma that writes, no lock file, no
+        `-wal`/`-shm` created, so that it works on a read-only archive or as another user. With
+        no `-wal` beside it no writer has it open (a WAL writer keeps one), and it is read as
+        immutable, from the file alone (`changed` tells whether a writer came meanwhile); with
+        one, through the WAL, whose `-shm` is there too."""
+        path = self.root / "index.sqlite"
+        if not path.is_file():
+            raise ArchiveError(f"{self.root}: no archive here")
+        wal = path.with_name(path.name + "-wal").exists()
+        if not wal:
+            st = path.stat()
+            self._immutable = (st.st_mtime_ns, st.st_size)
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro{'' if wal else '&immutable=1'}"
+        try:
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=busy_timeout)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA query_only=ON")
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opens it: fails here
+            for table, column, _ in ADDED_COLUMNS:
+                if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+                    self.outdated.append(f"{table}.{column}")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+        return db
+
+    def changed(self) -> bool:
+        """Read as immutable, and a writer has opened or changed the index since: what was read
+        may mix two states (never so when read through the WAL)."""
+        if self._immutable is None:
+            return False
+        path = self.root / "index.sqlite"
+        try:
+            st = path.stat()
+        except OSError:
+            return True
+        wal = path.with_name(path.name + "-wal").exists()
+        return wal or (st.st_mtime_ns, st.st_size) != self._immutable
 
     def _add_columns(self) -> None:
         for table, column, declaration in ADDED_COLUMNS:
@@ -253,8 +316,11 @@ class Archive:
         lock_timeout: float = 0.0,
         fsync: bool = False,
         busy_timeout: float = 30.0,
+        readonly: bool = False,
     ) -> Archive:
-        archive = cls(root, fsync=fsync, busy_timeout=busy_timeout)
+        if readonly and lock:
+            raise ValueError("a read-only archive takes no lock")
+        archive = cls(root, fsync=fsync, busy_timeout=busy_timeout, readonly=readonly)
         if lock:
             try:
                 archive.lock.acquire(lock_timeout)
@@ -265,7 +331,7 @@ class Archive:
         return archive
 
     @classmethod
-    def for_config(cls, config: Config, *, lock: bool = True) -> Archive:
+    def for_config(cls, config: Config, *, lock: bool = True, readonly: bool = False) -> Archive:
         a = config.archive
         return cls.open(
             config.archive_dir,
@@ -273,6 +339,7 @@ class Archive:
             lock_timeout=a.lock_timeout,
             fsync=a.fsync,
             busy_timeout=a.busy_timeout,
+            readonly=readonly,
         )
 
     def close(self) -> None:
@@ -324,7 +391,15 @@ class Archive:
             raise self._error(exc) from None
 
     def _error(self, exc: sqlite3.DatabaseError) -> ArchiveError:
-        return ArchiveError(f"{self.root / 'index.sqlite'}: {exc}")
+        """ArchiveUnreadable when SQLite could not read or write (a full disk, an I/O error, no
+        permission, busy): that says nothing of whether the archive is sound."""
+        where = self.root / "index.sqlite"
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+        if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) and disk_full(self.root):
+            return ArchiveUnreadable(f"{where}: the disk is full ({exc})")
+        if code in UNREADABLE_CODES:
+            return ArchiveUnreadable(f"{where}: {exc}")
+        return ArchiveError(f"{where}: {exc}")
 
     # --- sources and pages ------------------------------------------------------------------
 
@@ -351,13 +426,16 @@ class Archive:
             ).fetchone()
         return _page(row) if row else None
 
-    def ensure_page(self, url: str, source_id: str, role: str, now: str) -> PageRow:
+    def ensure_page(
+        self, url: str, source_id: str, role: str, now: str, guid: str | None = None
+    ) -> PageRow:
         known = self.page(url, source_id)  # the common case: one read, no write transaction
         if known is not None:
             return known
         self._execute(
-            "INSERT OR IGNORE INTO pages (url, source_id, role, first_seen) VALUES (?, ?, ?, ?)",
-            (url, source_id, role, now),
+            "INSERT OR IGNORE INTO pages (url, source_id, role, first_seen, guid) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (url, source_id, role, now, guid),
         )
         page = self.page(url, source_id)
         assert page is not None
@@ -370,6 +448,27 @@ class Archive:
         if role:
             sql, args = sql + " AND role=?", [*args, role]
         return [_page(r) for r in self._execute(sql + " ORDER BY id", tuple(args))]
+
+    def pages_by_guid(self, source_id: str) -> dict[str, PageRow]:
+        """A feed's item pages by their guid (items archived before guids were kept have none)."""
+        rows = self._execute(
+            "SELECT * FROM pages WHERE source_id=? AND guid IS NOT NULL ORDER BY id", (source_id,)
+        )
+        return {r["guid"]: _page(r) for r in rows}
+
+    def set_guid(self, page_id: int, guid: str) -> None:
+        self._execute("UPDATE pages SET guid=? WHERE id=? AND guid IS NULL", (guid, page_id))
+
+    def move_page(self, page: PageRow, url: str) -> PageRow:
+        """A feed item whose link changed under the same guid: the page, and the meeting sources
+        it gave, answer to `url` now; its versions keep the URL they were archived under."""
+        with self.transaction():
+            self._execute("UPDATE pages SET url=? WHERE id=?", (url, page.id))
+            self._execute(
+                "UPDATE OR IGNORE meeting_sources SET url=? WHERE url=? AND source=?",
+                (url, page.url, page.source_id),
+            )
+        return replace(page, url=url)
 
     def update_page(self, page_id: int, **fields: Any) -> None:
         allowed = {
@@ -403,12 +502,14 @@ class Archive:
         ).fetchone()
         return _version(row) if row else None
 
-    def recent_text_shas(self, page_id: int, limit: int = 6) -> list[str]:
-        rows = self._execute(
-            "SELECT text_sha FROM versions WHERE page_id=? ORDER BY seq DESC LIMIT ?",
-            (page_id, limit),
+    def checks_between(self, page_id: int, since: str, until: str) -> int:
+        """How many checks of the page were recorded from `since` up to (not at) `until`."""
+        return int(
+            self._execute(
+                "SELECT COUNT(*) FROM checks WHERE page_id=? AND at >= ? AND at < ?",
+                (page_id, since, until),
+            ).fetchone()[0]
         )
-        return [r[0] for r in rows]
 
     def add_version(
         self,
@@ -477,7 +578,15 @@ class Archive:
         return replace(version, id=cur.lastrowid)
 
     def document(self, version: VersionRow) -> Document:
-        return Document.from_json(orjson.loads(self.blobs.get(version.doc_sha)))
+        """The version's document; ArchiveDamaged when its blob is missing, damaged or not a
+        document."""
+        data = self.blobs.get(version.doc_sha)
+        try:
+            return Document.from_json(orjson.loads(data))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSONDecodeError too
+            raise ArchiveDamaged(
+                f"version {version.id}: blob {version.doc_sha} is not a document ({exc!r})"
+            ) from None
 
     def raw(self, version: VersionRow) -> bytes:
         return self.blobs.get(version.raw_sha)
@@ -608,6 +717,37 @@ class Archive:
                 [(at, digest, i) for i in event_ids],
             )
 
+    def outbox_unassigned(self) -> list[Event]:
+        """Events queued for mail and in no digest yet."""
+        return self._events(
+            "SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
+            "WHERE o.sent_at IS NULL AND o.digest IS NULL ORDER BY e.id"
+        )
+
+    def compose_digest(self, digest: str, event_ids: list[int], message: bytes, at: str) -> None:
+        """Store a digest's message and tie its events to it, before it is sent."""
+        with self.transaction():
+            self._execute(
+                "INSERT INTO digests (id, composed_at, events, message) VALUES (?,?,?,?)",
+                (digest, at, len(event_ids), message),
+            )
+            self._executemany(
+                "UPDATE outbox SET digest=? WHERE event_id=? AND digest IS NULL",
+                [(digest, i) for i in event_ids],
+            )
+
+    def unsent_digests(self) -> list[tuple[str, bytes]]:
+        """Digests composed and not known to have been accepted, oldest first: (id, message)."""
+        rows = self._execute(
+            "SELECT id, message FROM digests WHERE sent_at IS NULL ORDER BY composed_at, rowid"
+        )
+        return [(r[0], bytes(r[1])) for r in rows]
+
+    def digest_sent(self, digest: str, at: str) -> None:
+        with self.transaction():
+            self._execute("UPDATE digests SET sent_at=?, message=NULL WHERE id=?", (at, digest))
+            self._execute("UPDATE outbox SET sent_at=? WHERE digest=?", (at, digest))
+
     def stats(self) -> dict[str, int]:
         out = {}
         for table in ("sources", "pages", "versions", "checks", "events", "meetings"):
@@ -615,10 +755,46 @@ class Archive:
         return out
 
 
+# SQLite result codes that mean the database could not be read or written, not that it is damaged
+UNREADABLE_CODES = frozenset(
+    {
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_AUTH,
+    }
+)
+
+
+def disk_full(path: Path) -> bool:
+    """Less than a mebibyte free for this user on the filesystem holding `path`."""
+    try:
+        st = os.statvfs(path if path.exists() else path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
 def verify(archive: Archive) -> list[str]:
     """Problems found in the archive: SQLite integrity, missing or corrupt blobs, dangling rows.
-    An empty list means the archive is sound."""
+    An empty list means the archive is sound. ArchiveUnreadable when it could not be checked."""
     problems: list[str] = []
+    try:
+        _verify(archive, problems)
+    except sqlite3.DatabaseError as exc:
+        error = archive._error(exc)
+        if isinstance(error, ArchiveUnreadable):
+            raise error from None
+        problems.append(f"sqlite: {exc}")  # damaged beyond what the checks below can read
+    return problems
+
+
+def _verify(archive: Archive, problems: list[str]) -> None:
     db = archive.db
     for (result,) in db.execute("PRAGMA integrity_check"):
         if result != "ok":
@@ -644,7 +820,6 @@ def verify(archive: Archive) -> list[str]:
     ).fetchall()
     for page_id, count, top in gaps:
         problems.append(f"page {page_id}: {count} versions but sequence reaches {top}")
-    return problems
 
 
 DANGLING = (

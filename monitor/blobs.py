@@ -1,4 +1,5 @@
-"""Content-addressed, zstd-compressed blobs: written atomically, named by their SHA-256."""
+"""Content-addressed, zstd-compressed blobs: written atomically, named by their SHA-256, and
+checked against that name whenever they are read."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import zstandard
 
-from monitor.errors import ArchiveError
+from monitor.errors import ArchiveDamaged, ArchiveError, ArchiveUnreadable
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _TMP_NAMES = itertools.count()
 LEVEL = 3  # zstd: ~10x faster than zlib -6 at a similar ratio on HTML
+# the most a blob may decode to: a damaged frame header may claim any size, and the decoder
+# allocates what it claims (pages are capped far below this by fetch.max_bytes)
+MAX_DECODED = 1 << 30
 
 
 def sha256(data: bytes) -> str:
@@ -24,13 +28,15 @@ def sha256(data: bytes) -> str:
 
 
 class BlobStore:
-    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+    def __init__(self, root: Path, *, fsync: bool = False, readonly: bool = False) -> None:
         self.root = root
         self.fsync = fsync
-        self._compressor = zstandard.ZstdCompressor(level=LEVEL)  # one process, one thread
+        # frames carry a checksum of their content, so most damage shows before hashing
+        self._compressor = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
         self._dirs: set[str] = set()  # fan-out directories known to exist
         self._root = os.fspath(root)
-        (root / ".tmp").mkdir(parents=True, exist_ok=True)
+        if not readonly:
+            (root / ".tmp").mkdir(parents=True, exist_ok=True)
 
     def path(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):
@@ -38,13 +44,15 @@ class BlobStore:
         return self.root / digest[:2] / f"{digest[2:]}.zst"
 
     def put(self, data: bytes) -> str:
-        """Store `data` (once) and return its digest. The file appears whole or not at all.
-        Plain `os` calls on string paths: pathlib and `tempfile.mkstemp` took half of a put."""
+        """Store `data` (once) and return its digest. The file appears whole or not at all; one
+        already there is kept only when it is sound (a damaged one is replaced, so that no new
+        version points at damage). Plain `os` calls on string paths: pathlib and
+        `tempfile.mkstemp` took half of a put."""
         digest = sha256(data)
         fan, name = digest[:2], digest[2:]
         directory = f"{self._root}/{fan}"
         path = f"{directory}/{name}.zst"
-        if os.path.exists(path):
+        if os.path.exists(path) and self.check(digest) is None:
             return digest
         packed = self._compressor.compress(data)
         # written in one staging directory, then renamed into place: creating a file there is
@@ -92,21 +100,34 @@ class BlobStore:
         return removed
 
     def get(self, digest: str) -> bytes:
+        """The blob's bytes, only if they hash to its name: ArchiveDamaged when it is missing or
+        damaged, ArchiveUnreadable when it cannot be read (permissions, I/O)."""
         path = self.path(digest)
         try:
-            return zstandard.ZstdDecompressor().decompress(path.read_bytes())
+            packed = path.read_bytes()
         except FileNotFoundError:
-            raise ArchiveError(f"missing blob {digest} ({path})") from None
-        except (OSError, zstandard.ZstdError) as exc:
-            raise ArchiveError(f"unreadable blob {digest}: {exc}") from None
+            raise ArchiveDamaged(f"missing blob {digest} ({path})") from None
+        except OSError as exc:
+            raise ArchiveUnreadable(f"cannot read blob {digest}: {exc.strerror or exc}") from None
+        try:
+            size = zstandard.frame_content_size(packed)
+            if size > MAX_DECODED:
+                raise zstandard.ZstdError(f"frame claims {size} bytes")
+            data = zstandard.ZstdDecompressor().decompress(packed)
+        except zstandard.ZstdError as exc:
+            raise ArchiveDamaged(f"damaged blob {digest}: {exc}") from None
+        if sha256(data) != digest:
+            raise ArchiveDamaged(f"blob {digest} does not match its hash")
+        return data
 
     def check(self, digest: str) -> str | None:
-        """None when the blob exists and hashes right, else what is wrong."""
+        """None when the blob exists and hashes right, else what is wrong with it.
+        ArchiveUnreadable when it cannot be read at all (then nobody can tell)."""
         try:
-            data = self.get(digest)
-        except ArchiveError as exc:
+            self.get(digest)
+        except ArchiveDamaged as exc:
             return str(exc)
-        return None if sha256(data) == digest else f"blob {digest} does not match its hash"
+        return None
 
     def __iter__(self) -> Iterator[str]:
         for sub in sorted(self.root.iterdir()):

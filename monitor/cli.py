@@ -7,6 +7,8 @@ import functools
 import gc
 import json
 import logging
+import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +18,15 @@ import click
 
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
+from monitor.textnorm import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_UNCHECKED = 3  # verify: the archive could not be read (full disk, I/O error, permission)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -36,7 +41,37 @@ def console(stderr: bool = False) -> Console:
 def new_table(**kwargs: Any) -> Table:
     from rich.table import Table
 
+    if isinstance(kwargs.get("title"), str):
+        kwargs["title"] = cells(kwargs["title"])[0]
     return Table(**kwargs)
+
+
+def cells(*values: str) -> list[Text]:
+    """Table cells as plain text: what a page or a server wrote is neither rich markup nor a
+    terminal escape sequence."""
+    from rich.text import Text
+
+    return [Text(printable(value)) for value in values]
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Every line the CLI prints: control characters shown escaped (`\\x1b`), never sent raw to
+    the terminal (a Location header or a page title is a server's to choose)."""
+    click.echo(printable(text), err=err)
+
+
+# In JSON, C0 controls are escaped by json.dumps; C1 controls and bidi overrides are too here.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def echo_json(data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+class _PrintableFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), newlines=True)
 
 
 def settle() -> None:
@@ -47,15 +82,15 @@ def settle() -> None:
 
 def setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    click.echo(f"monitor: {message}", err=True)
+    echo(f"monitor: {message}", err=True)
     sys.exit(code)
 
 
@@ -77,10 +112,20 @@ def load(path: str) -> Config:
         fail(str(exc), EXIT_USAGE)
 
 
-def open_archive(config: Config, *, lock: bool = False) -> Any:
+def open_archive(config: Config, *, outdated_ok: bool = False) -> Any:
+    """The archive for a command that only reads it: opened read-only, without the lock, so that
+    it works on a read-only archive, as another user, on a full disk, beside a running daemon.
+    One written by an older monitor lacks columns that only a writer adds: said in one line."""
     from monitor.archive import Archive
 
-    return Archive.for_config(config, lock=lock)
+    archive = Archive.for_config(config, lock=False, readonly=True)
+    if archive.outdated and not outdated_ok:
+        archive.close()
+        fail(
+            f"{config.archive_dir}: written by an older monitor (no {', '.join(archive.outdated)});"
+            " a run of `monitor check-now` brings it up to date"
+        )
+    return archive
 
 
 class Group(click.Group):
@@ -94,6 +139,8 @@ class Group(click.Group):
         except OSError as exc:  # a full disk or an unwritable directory: one line, not a trace
             where = f"{exc.filename}: " if exc.filename else ""
             fail(f"{where}{exc.strerror or exc}", EXIT_FAILED)
+        except sqlite3.Error as exc:  # a damaged index read by a command: one line
+            fail(f"archive: {exc}", EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted", 130)
 
@@ -130,7 +177,7 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[url]}"),
+            TextColumn("{task.fields[url]}", markup=False),
             console=console(stderr=True),
             transient=True,
         ) as bar:
@@ -140,16 +187,16 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
                     config,
                     source_ids=list(sources) or None,
                     email=not no_email,
-                    progress=lambda _w, url: bar.update(task, advance=1, url=url[-60:]),
+                    progress=lambda _w, url: bar.update(task, advance=1, url=printable(url[-60:])),
                 )
             )
     else:
         report = asyncio.run(check(config, source_ids=list(sources) or None, email=not no_email))
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        echo_json(report.to_json())
     else:
         print_summary(report)
-    sys.exit(EXIT_FAILED if report.failures else EXIT_OK)
+    sys.exit(EXIT_FAILED if report.failures or report.output_errors else EXIT_OK)
 
 
 def print_summary(report: Any) -> None:
@@ -159,7 +206,7 @@ def print_summary(report: Any) -> None:
         counts[event.type] = counts.get(event.type, 0) + 1
     if report.failures:
         counts["failed checks"] = len(report.failures)
-    click.echo(
+    echo(
         f"Run {report.run_id}: {report.sources_checked} source(s), "
         f"{report.pages_checked} page(s) checked"
     )
@@ -167,21 +214,21 @@ def print_summary(report: Any) -> None:
     table.add_column("event")
     table.add_column("count", justify="right")
     for kind, n in sorted(counts.items()):
-        table.add_row(kind, str(n))
+        table.add_row(*cells(kind, str(n)))
     if not counts:
-        table.add_row("no changes", "0")
+        table.add_row(*cells("no changes", "0"))
     console().print(table)
     for event in report.events:
         if event.type == "baseline":
-            click.echo(
+            echo(
                 f"{event.data['source']}: archive initialised: {event.data['pages']} "
                 f"pages, {event.data['meetings']} meetings"
             )
     for source, error in report.failures:  # whole lines: URLs must stay copyable
-        click.echo(f"failed: {source}: {error}", err=True)
+        echo(f"failed: {source}: {error}", err=True)
     if report.mail_error:
-        click.echo(f"mail not sent (queued for the next run): {report.mail_error}", err=True)
-    click.echo(f"report: {report.report}")
+        echo(f"mail not sent (queued for the next run): {report.mail_error}", err=True)
+    echo(f"report: {report.report or 'not written'}")
 
 
 @main.command("validate-config")
@@ -189,7 +236,7 @@ def print_summary(report: Any) -> None:
 def validate_config(config_path: str) -> None:
     """Check config.yaml and say what is wrong with it."""
     config = load(config_path)
-    click.echo(f"{config_path}: ok ({len(config.sources)} sources)")
+    echo(f"{config_path}: ok ({len(config.sources)} sources)")
 
 
 @main.command()
@@ -204,10 +251,12 @@ def meetings(config_path: str, as_json: bool, since: str | None) -> None:
     if since is not None and (parse_date(since) is None or len(since) != 10):
         fail(f"--since: {since!r} is not a date like 2026-01-31", EXIT_USAGE)
     config = load(config_path)
-    with open_archive(config) as archive:
-        found = list_meetings(archive, since)
+    found = []
+    if (config.archive_dir / "index.sqlite").exists():  # no archive yet: no meetings
+        with open_archive(config) as archive:
+            found = list_meetings(archive, since)
     if as_json:
-        click.echo(json.dumps([m.to_json() for m in found], ensure_ascii=False))
+        echo_json([m.to_json() for m in found])
         return
     table = new_table()
     for col in ("date", "kind", "format · level · mode", "title", "location", "participants"):
@@ -215,13 +264,15 @@ def meetings(config_path: str, as_json: bool, since: str | None) -> None:
     table.add_column("sources")
     for m in found:
         table.add_row(
-            m.date,
-            m.kind,
-            f"{m.format} · {m.level} · {m.mode}",
-            m.title,
-            m.location or "",
-            ", ".join(m.participants),
-            str(len(m.sources)),
+            *cells(
+                m.date,
+                m.kind,
+                f"{m.format} · {m.level} · {m.mode}",
+                m.title,
+                m.location or "",
+                ", ".join(m.participants),
+                str(len(m.sources)),
+            )
         )
     console().print(table)
 
@@ -252,7 +303,7 @@ def history(config_path: str, what: str) -> None:
             table.add_column(col)
         for v in archive.versions(page.id):
             table.add_row(
-                str(v.seq), v.fetched_at, str(v.size), str(v.status or ""), v.text_sha[:12]
+                *cells(str(v.seq), v.fetched_at, str(v.size), str(v.status or ""), v.text_sha[:12])
             )
         console().print(table)
         if page.role in ("listing", "feed"):
@@ -320,35 +371,47 @@ def diff(
             loader=lambda _: (old_doc, new_doc, old_v, new_v),
         )
         write_atomic(Path(html_out), render(view))
-        click.echo(html_out)
+        echo(html_out)
         return
-    click.echo(
+    echo(
         f"{page.url}: version {old_v.seq} ({old_v.fetched_at}) → {new_v.seq} "
         f"({new_v.fetched_at}): +{result.added} / -{result.removed}"
     )
     for change in result.changes:
         who = f" {change.speaker}" if change.speaker else ""
-        click.echo(f"[{change.op}{who}] {plain_segments(change)}")
+        echo(f"[{change.op}{who}] {plain_segments(change)}")
 
 
 @main.command()
 @config_option
 def verify(config_path: str) -> None:
-    """Check the archive's integrity: SQLite, every blob, every reference."""
+    """Check the archive's integrity: SQLite, every blob, every reference. Exit 0 when sound, 1
+    when damaged, 3 when it could not be checked (a full disk, an I/O error, no permission)."""
     from monitor.archive import verify as verify_archive
+    from monitor.errors import ArchiveUnreadable
 
     config = load(config_path)
     if not (config.archive_dir / "index.sqlite").exists():
         fail(f"{config.archive_dir}: no archive here")
-    with open_archive(config) as archive:
-        problems = verify_archive(archive)
-        stats = archive.stats()
+    try:
+        with open_archive(config, outdated_ok=True) as archive:
+            problems = verify_archive(archive)
+            stats = archive.stats()
+            changed = archive.changed()
+    except ArchiveUnreadable as exc:
+        fail(f"{exc}: the archive's integrity could not be checked", EXIT_UNCHECKED)
+    if problems and changed:  # a run wrote meanwhile: what was read may mix two states
+        fail(
+            f"{config.archive_dir}: written to while it was checked; its integrity could not be "
+            "checked (run verify again)",
+            EXIT_UNCHECKED,
+        )
     for problem in problems:
-        click.echo(f"problem: {problem}", err=True)
+        echo(f"problem: {problem}", err=True)
     summary = ", ".join(f"{n} {k}" for k, n in stats.items())
     if problems:
         fail(f"{config.archive_dir}: {len(problems)} problem(s) ({summary})")
-    click.echo(f"{config.archive_dir}: sound ({summary})")
+    echo(f"{config.archive_dir}: sound ({summary})")
 
 
 @main.command("test-email")
@@ -365,7 +428,7 @@ def test_email(config_path: str) -> None:
     assert config.email is not None
     msg = build_message(config.email, sample_view(), "test", datetime.now(UTC))
     send(config.email, msg)
-    click.echo(f"sent a sample digest to {', '.join(config.email.to)}")
+    echo(f"sent a sample digest to {', '.join(config.email.to)}")
 
 
 @main.command()
@@ -384,7 +447,7 @@ def demo(directory: str) -> None:
     target = Path(directory)
     if (target / "snapshots").exists():
         fail(f"{target}: already holds a demo archive; remove it or pass --dir", EXIT_USAGE)
-    run_demo(target, say=lambda line: click.echo(line))
+    run_demo(target, say=echo)
 
 
 @main.command()
@@ -427,7 +490,7 @@ def export(config_path: str, warc: str | None, json_path: str | None) -> None:
     with open_archive(config) as archive:
         if warc:
             n = export_warc(archive, Path(warc))
-            click.echo(f"{warc}: {n} record(s)")
+            echo(f"{warc}: {n} record(s)")
         if json_path:
             counts = export_json(archive, Path(json_path))
-            click.echo(f"{json_path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            echo(f"{json_path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

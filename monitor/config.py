@@ -9,13 +9,23 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError
+from monitor.patterns import compile_user
 
 PROFILE_NAMES = ("mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
 def parse_interval(text: str) -> int:
@@ -40,6 +50,15 @@ def check_schedule(text: str) -> str:
     return text
 
 
+def _user_pattern(pattern: str) -> str:
+    """A pattern from the config runs on text a page controls: RE2, linear time (patterns.py)."""
+    compile_user(pattern)
+    return pattern
+
+
+UserRegex = Annotated[str, AfterValidator(_user_pattern)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,7 +72,7 @@ class SourceConfig(_Model):
         | None
     ) = None
     selector: str | None = None
-    ignore: list[str] = Field(default_factory=list)
+    ignore: list[UserRegex] = Field(default_factory=list)
     follow: bool | str | None = None  # default: listings follow, feeds keep item content
     schedule: str | None = None
     max_pages: Annotated[int, Field(ge=0)] = 200
@@ -66,18 +85,11 @@ class SourceConfig(_Model):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
-    @field_validator("ignore")
-    @classmethod
-    def _ignore(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            _compile(pattern)
-        return value
-
     @field_validator("follow")
     @classmethod
     def _follow(cls, value: bool | str | None) -> bool | str | None:
         if isinstance(value, str):
-            _compile(value)
+            compile_user(value)
         return value
 
     @field_validator("selector")
@@ -123,6 +135,7 @@ class FetchConfig(_Model):
     max_retry_after: Annotated[float, Field(ge=0)] = 300.0
     max_bytes: Annotated[int, Field(ge=1024)] = 20_000_000
     user_agent: str | None = None
+    allow_private: bool = False  # follow links and redirects to private addresses (see urls.py)
 
 
 class EmailConfig(_Model):
@@ -139,6 +152,17 @@ class EmailConfig(_Model):
     cafile: str | None = None  # CA bundle for a server with a private certificate
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("password_env")
+    @classmethod
+    def _password_env(cls, value: str | None) -> str | None:
+        # the value is never echoed: a password put here by mistake must not reach a log
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError(
+                "must be the name of an environment variable holding the password "
+                "(capitals, digits and _, like MONITOR_SMTP_PASSWORD), not the password itself"
+            )
+        return value
 
     @model_validator(mode="after")
     def _tls(self) -> EmailConfig:
@@ -177,6 +201,8 @@ class Config(_Model):
     schedule: ScheduleConfig = ScheduleConfig()
     allowed_hosts: list[str] = Field(default_factory=list)
     failures_before_alert: Annotated[int, Field(ge=1)] = 3
+    # mail trivial edits (spacing, punctuation, case) too; they are always archived and reported
+    alert_trivial: bool = False
     # processes that parse and store pages while the main one fetches, started once a run passes
     # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 30-55% more
     # pages/s on a first check for ~50 MB more memory (PSS; bench/RESULTS.md).
@@ -213,13 +239,6 @@ class Config(_Model):
             if source.id == source_id:
                 return source
         raise ConfigError(f"no source with id {source_id!r} in the config")
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

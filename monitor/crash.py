@@ -8,7 +8,14 @@ import os
 import signal
 
 _hits: dict[str, int] = {}
-POINTS = ("blob-written", "before-commit", "after-commit", "report-written", "mail-accepted")
+POINTS = (
+    "blob-written",
+    "before-commit",
+    "after-commit",
+    "report-written",
+    "digest-composed",
+    "mail-accepted",
+)
 
 
 def point(name: str) -> None:

@@ -11,8 +11,18 @@ from difflib import SequenceMatcher
 from monitor.archive import text_digest
 from monitor.models import Block, Change, DocDiff, Document, Segment
 
+# What is counted: a word holds its inner apostrophes, dots, hyphens ("U.S", "don't", "3.5").
 TOKEN = re.compile(
     r"[0-9A-Za-z\u00c0-\u024f]+(?:['.,:/-][0-9A-Za-z\u00c0-\u024f]+)*"
+    r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+    r"|\s+|.",
+    re.DOTALL,
+)
+# What is compared: runs of letters and digits, single CJK characters, runs of whitespace and
+# single other characters, so that a space taken out after a full stop ("economy.Since") is that
+# space and no word.
+PIECE = re.compile(
+    r"[0-9A-Za-z\u00c0-\u024f]+"
     r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
     r"|\s+|.",
     re.DOTALL,
@@ -26,6 +36,10 @@ MIN_SIMILARITY = 0.35
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
+
+
+def pieces(text: str) -> list[str]:
+    return PIECE.findall(text)
 
 
 def _count(items: list[str]) -> int:
@@ -82,28 +96,54 @@ def _diff_sentences(a: str, b: str) -> list[Segment]:
         if op == "equal":
             out.append(Segment(" ", " ".join(sa[i1:i2]) + " "))
         else:
-            out.extend(_diff_seq(tokens(" ".join(sa[i1:i2])), tokens(" ".join(sb[j1:j2])), 1))
+            out.extend(_diff_seq(pieces(" ".join(sa[i1:i2])), pieces(" ".join(sb[j1:j2])), 1))
             out.append(Segment(" ", " "))
     return out
 
 
 def _skeleton(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
+    """The letters and digits of `text`, case folded: an edit that leaves them alone (spacing,
+    punctuation, capitals) is trivial."""
+    return "".join(ch for ch in text if ch.isalnum()).casefold()
 
 
 def diff_text(old: str, new: str) -> tuple[tuple[Segment, ...], int, int, bool]:
     """Word-level (character-level for Japanese) segments, words added, removed, trivial."""
-    segments = _diff_seq(tokens(old), tokens(new))
-    added = sum(_count(tokens(s.text)) for s in segments if s.op == "+")
-    removed = sum(_count(tokens(s.text)) for s in segments if s.op == "-")
+    segments = _diff_seq(pieces(old), pieces(new))
+    removed = _words_touched(segments, "-")
+    added = _words_touched(segments, "+")
     trivial = _skeleton(old) == _skeleton(new)
     return tuple(segments), added, removed, trivial
+
+
+def _words_touched(segments: list[Segment], op: str) -> int:
+    """How many words of one side (`-` the old text, `+` the new) have a character in a segment
+    of type `op`: "3.5" -> "3.6" is one word each way, "economy. Since" -> "economy.Since" none."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for seg in segments:
+        if seg.op not in (" ", op):
+            continue
+        if seg.op == op:
+            spans.append((at, at + len(seg.text)))
+        text.append(seg.text)
+        at += len(seg.text)
+    count = 0
+    i = 0
+    for match in TOKEN.finditer("".join(text)):
+        start, end = match.span()
+        while i < len(spans) and spans[i][1] <= start:
+            i += 1
+        if i < len(spans) and spans[i][0] < end and WORD.search(match.group()):
+            count += 1
+    return count
 
 
 def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    ta, tb = tokens(a), tokens(b)
+    ta, tb = pieces(a), pieces(b)
     if len(ta) * len(tb) > MAX_CELLS:
         ta, tb = ta[:1000], tb[:1000]
     matcher = SequenceMatcher(None, ta, tb, autojunk=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def export_warc(archive: Archive, path: Path) -> int:
             headers = {"WARC-Date": when, "WARC-Payload-Digest": f"sha256:{version.raw_sha}"}
             if row["role"] == "item" or version.status is None:
                 record = writer.create_warc_record(
-                    row["url"],
+                    row["final_url"] or row["url"],  # a feed item's link when it was archived
                     "resource",
                     payload=io.BytesIO(body),
                     warc_content_type="text/html; charset=utf-8",
@@ -108,6 +109,15 @@ def export_json(archive: Archive, path: Path) -> dict[str, int]:
     return {"meetings": len(data["meetings"]), "pages": len(pages), "versions": versions}
 
 
+# What XML 1.0 cannot hold (C0 controls, lone surrogates, U+FFFE/FFFF): lxml refuses the whole
+# feed for one of them, so an event archived before text was cleaned at the edge loses them here.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _title(event: Event) -> str:
     d = event.data
     if event.type in ("meeting_new", "meeting_source_added"):
@@ -118,6 +128,10 @@ def _title(event: Event) -> str:
         return f"Revised: {d.get('title') or d.get('url')} (+{d['added']}/-{d['removed']})"
     if event.type == "page_added":
         return f"New page: {d.get('title') or d.get('url')}"
+    if event.type == "archive_damaged":
+        return f"Archive damaged, archived afresh: {d.get('url')}: {d.get('error', '')}"
+    if event.type == "output_failed":
+        return f"Not written: {d.get('error', '')}"
     if event.type in ("source_failing", "source_recovered"):
         state = "failing" if event.type == "source_failing" else "recovered"
         return f"Source {d['source']} {state}" + (f": {d['error']}" if d.get("error") else "")
@@ -137,14 +151,14 @@ def write_feed(archive: Archive, reports: Path, limit: int = 200) -> Path:
     for event in reversed(events):
         entry = fg.add_entry()
         entry.id(f"urn:monitor:event:{event.id}")
-        entry.title(_title(event))
+        entry.title(_xml(_title(event)))
         when = datetime.fromisoformat((event.created_at or latest).replace("Z", "+00:00"))
         entry.updated(when)
         entry.published(when)
         url = event.data.get("url") or (event.data.get("meeting") or {}).get("sources", [None])[0]
         if isinstance(url, str) and url.startswith(("http://", "https://")):
-            entry.link(href=url)
-        entry.content(json.dumps(event.to_json(), ensure_ascii=False), type="text")
+            entry.link(href=_xml(url))
+        entry.content(_xml(json.dumps(event.to_json(), ensure_ascii=False)), type="text")
     path = reports / "feed.atom"
     tmp = path.with_name("feed.atom.tmp")
     reports.mkdir(parents=True, exist_ok=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import socket
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 # httpx imports its command-line client (click, rich and pygments: ~70 ms) as it is imported
 # itself; the monitor never runs it. A None in sys.modules makes that import fail, which httpx
@@ -25,14 +27,18 @@ from httpx_aiohttp import AiohttpTransport  # noqa: E402
 from monitor import USER_AGENT  # noqa: E402
 from monitor.config import FetchConfig  # noqa: E402
 from monitor.errors import FetchError  # noqa: E402
+from monitor.inflate import ACCEPT_ENCODING, EncodingError, Inflater  # noqa: E402
 from monitor.models import FetchResult  # noqa: E402
+from monitor.textnorm import clean_url  # noqa: E402
+from monitor.urls import AddressRefused, UrlPolicy  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+BODY_STATUS = frozenset({200, 203})  # 203: a proxy's copy of the page, a page all the same
+EMPTY_STATUS = {204: "No Content", 205: "Reset Content"}
 MAX_REDIRECTS = 10
-ACCEPT_ENCODING = "gzip, deflate"  # decoded by httpx.Response without optional extras
 
 Sleep = Callable[[float], Awaitable[None]]
 Allow = Callable[[str], bool]
@@ -62,26 +68,97 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class HostTurn:
+    """A page's place in its host's queue. It is waited for holding nothing else, so that a slow
+    host delays only its own pages, and given back (`release`) as soon as the response is in, so
+    that the host serves the next page while this one is parsed and recorded."""
+
+    def __init__(self, slot: asyncio.Semaphore) -> None:
+        self._slot = slot
+        self._held = False
+
+    async def __aenter__(self) -> HostTurn:
+        await self._slot.acquire()
+        self._held = True
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._slot.release()
+
+
+class _GuardedResolver(AbstractResolver):
+    """Resolves host names for aiohttp through `UrlPolicy.connectable`: a name that leads to a
+    private address is refused at the moment of connecting, and the connection goes to exactly
+    the addresses that were judged (no second lookup to rebind)."""
+
+    def __init__(self, policy: UrlPolicy) -> None:
+        self._policy = policy
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        loop = asyncio.get_running_loop()
+        addresses = await loop.run_in_executor(None, self._policy.connectable, host, port)
+        out = []
+        for address in addresses:
+            af = socket.AF_INET6 if ":" in address else socket.AF_INET
+            if family in (socket.AF_UNSPEC, af):
+                flags = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
+                out.append(
+                    ResolveResult(
+                        hostname=host, host=address, port=port, family=af, proto=0, flags=flags
+                    )
+                )
+        return out
+
+    async def close(self) -> None:
+        pass
+
+
 class Fetcher:
-    """One shared client; bounded concurrency overall and per host."""
+    """One shared client; bounded concurrency overall (requests on the wire) and per host. With a
+    `policy`, host names are resolved through it: see UrlPolicy.connectable."""
 
     def __init__(
-        self, config: FetchConfig, *, sleep: Sleep = asyncio.sleep, verify: bool = True
+        self,
+        config: FetchConfig,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        verify: bool = True,
+        policy: UrlPolicy | None = None,
     ) -> None:
         self.config = config
         self._sleep = sleep
+        self._policy = policy
         self._all = asyncio.Semaphore(config.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
         )
-        limits = httpx.Limits(
+        # pages wait here for their host (see turn); _hosts bounds the requests themselves,
+        # redirects to other hosts and the listings' own pages included
+        self._queues: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(config.per_host)
+        )
+        self._limits = httpx.Limits(
             max_connections=config.concurrency, max_keepalive_connections=config.concurrency
         )
         # httpx's requests, responses and errors on aiohttp's connection pool and C HTTP parser,
         # sent through the transport itself: httpx's AsyncClient (URL merging, cookies, auth
         # and redirect hooks we do not use) cost twice what the transport does for a request
         # (bench/RESULTS.md). Redirects are followed by _attempt; cookies are kept by aiohttp.
-        self._transport = AiohttpTransport(verify=verify, limits=limits, trust_env=False)
+        self._transport = AiohttpTransport(
+            verify=verify, limits=self._limits, trust_env=False, client=self._session
+        )
         self._headers = httpx.Headers(
             {
                 "User-Agent": config.user_agent or USER_AGENT,
@@ -108,6 +185,21 @@ class Fetcher:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The transport's aiohttp session, made once a loop runs; names resolved by the policy."""
+        connector = aiohttp.TCPConnector(
+            limit=self.config.concurrency,
+            keepalive_timeout=self._limits.keepalive_expiry or 5.0,
+            ssl=self._transport.ssl_context,
+            resolver=_GuardedResolver(self._policy) if self._policy is not None else None,
+        )
+        return aiohttp.ClientSession(connector=connector)
+
+    def turn(self, url: str) -> HostTurn:
+        """A place in the queue of `url`'s host, for a page to wait in before it takes a global
+        slot (the pipeline's): only requests actually on the wire hold the global limits."""
+        return HostTurn(self._queues[(urlsplit(url).hostname or "").lower()])
 
     async def fetch(
         self,
@@ -144,9 +236,10 @@ class Fetcher:
         self, url: str, etag: str | None, last_modified: str | None, allow: Allow | None
     ) -> FetchResult:
         headers = {}
-        if etag:
+        # a validator a server sent with a control character cannot be sent back: ask afresh
+        if etag and etag.isprintable():
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and last_modified.isprintable():
             headers["If-Modified-Since"] = last_modified
         redirects: list[str] = []
         current = url
@@ -154,7 +247,11 @@ class Fetcher:
         while True:
             status, resp_headers, body = await self._get(current, headers)
             if status in REDIRECT_STATUS and "location" in resp_headers:
-                target = urljoin(current, resp_headers["location"])
+                location = resp_headers["location"]
+                try:
+                    target = clean_url(urljoin(current, location))  # a server's text
+                except ValueError:  # no URL at all ("http://[::1")
+                    raise FetchError(url, f"redirect to invalid URL {location!r}") from None
                 if urlsplit(target).scheme not in ("http", "https"):
                     raise FetchError(url, f"redirect to unsupported URL {target}", status=status)
                 if target in redirects or target == url:
@@ -186,7 +283,10 @@ class Fetcher:
             raise _Retry(f"HTTP {status}", delay, status)
         if status >= 400:
             raise FetchError(url, f"HTTP {status}", status=status)
-        if status not in (200, 203, 304):
+        if status in EMPTY_STATUS:
+            reason = f"HTTP {status} {EMPTY_STATUS[status]}: the server sent no page"
+            raise FetchError(url, reason, status=status)
+        if status not in BODY_STATUS and status != 304:
             raise FetchError(url, f"unexpected HTTP {status}", status=status)
         content_type = headers.get("content-type", "")
         return FetchResult(
@@ -194,7 +294,7 @@ class Fetcher:
             final_url=final,
             status=status,
             headers=headers,
-            body=body if status != 304 else b"",
+            body=body if status in BODY_STATUS else b"",
             content_type=content_type,
             redirects=redirects,
             etag=headers.get("etag"),
@@ -204,7 +304,7 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         host = (urlsplit(url).hostname or "").lower()
-        async with self._all, self._hosts[host]:
+        async with self._hosts[host], self._all:  # waiting for a busy host holds no global slot
             try:
                 async with asyncio.timeout(self.config.timeout * 2):
                     return await self._stream(url, headers)
@@ -224,23 +324,47 @@ class Fetcher:
         try:
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             declared = resp_headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap and resp.status_code == 200:
-                raise FetchError(url, f"body of {int(declared)} bytes exceeds max_bytes {cap}")
-            if resp.status_code != 200:
-                # a short body read to the end keeps the connection alive; a 304 has none
+            if resp.status_code not in BODY_STATUS:
+                # a short body read to the end (undecoded) keeps the connection alive
                 if resp.status_code != 304 and declared.isdigit() and 0 < int(declared) <= 65536:
-                    await resp.aread()
+                    async for _ in resp.aiter_raw():
+                        pass
                 return resp.status_code, resp_headers, b""
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in resp.aiter_bytes():  # Content-Encoding undone by httpx
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(url, f"body exceeds max_bytes {cap}")
-                chunks.append(chunk)
-            return resp.status_code, resp_headers, b"".join(chunks)
+            if declared.isdigit() and int(declared) > cap:
+                raise FetchError(url, f"body of {int(declared)} bytes exceeds max_bytes {cap}")
+            return resp.status_code, resp_headers, await _read(url, resp, cap)
         finally:
             await resp.aclose()
+
+
+async def _read(url: str, resp: httpx.Response, cap: int) -> bytes:
+    """The body with its Content-Encoding undone, in steps of at most 64 KB: decoding stops as
+    soon as the decoded size passes `cap`, so a bomb costs no more memory than the cap."""
+    try:
+        inflater = Inflater(resp.headers.get("content-encoding", ""))
+    except EncodingError as exc:
+        raise FetchError(url, f"refused: {exc}") from None
+    chunks: list[bytes] = []
+    size = wire = 0
+
+    def take(pieces: Iterator[bytes]) -> None:
+        nonlocal size
+        for piece in pieces:
+            size += len(piece)
+            if size > cap:
+                raise FetchError(url, f"body exceeds max_bytes {cap}")
+            chunks.append(piece)
+
+    try:
+        async for raw in resp.aiter_raw():
+            wire += len(raw)
+            if wire > cap:
+                raise FetchError(url, f"body exceeds max_bytes {cap}")
+            take(inflater.feed(raw))
+        take(inflater.finish())
+    except EncodingError as exc:
+        raise FetchError(url, str(exc)) from None
+    return b"".join(chunks)
 
 
 def _classify(url: str, exc: Exception) -> _Retry | FetchError:
@@ -248,6 +372,10 @@ def _classify(url: str, exc: Exception) -> _Retry | FetchError:
     aiohttp's errors onto httpx's (coarsely: a refused connection becomes a ConnectTimeout), so the
     aiohttp error it was raised from is looked at first."""
     cause = exc.__cause__ if isinstance(exc.__cause__, aiohttp.ClientError) else exc
+    if isinstance(cause, aiohttp.ClientConnectorError) and isinstance(
+        cause.os_error, AddressRefused
+    ):
+        return FetchError(url, f"refused: {cause.os_error}")
     if isinstance(cause, aiohttp.ClientConnectorError):
         return _Retry(f"ConnectError: {cause.os_error.strerror or cause.os_error}")
     if isinstance(cause, aiohttp.ServerTimeoutError | httpx.TimeoutException):

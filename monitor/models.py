@@ -42,7 +42,7 @@ class FetchResult:
     def _decoded(self) -> tuple[str, str | None]:
         from monitor.decode import decode_text
 
-        return decode_text(self.body, self.content_type) if self.status == 200 else ("", None)
+        return decode_text(self.body, self.content_type) if self.status != 304 else ("", None)
 
     @property
     def text(self) -> str:
@@ -216,6 +216,25 @@ class Event:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """New pages a listing or feed offered beyond its `max_pages`: not archived, not alerted."""
+
+    source: str
+    max_pages: int
+    urls: tuple[str, ...]
+    kept: str = "newest"  # which were kept: a feed's "newest", a listing's "first" in page order
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "max_pages": self.max_pages,
+            "kept": self.kept,
+            "count": len(self.urls),
+            "urls": list(self.urls),
+        }
+
+
+@dataclass(frozen=True)
 class RunReport:
     started_at: str
     finished_at: str
@@ -226,9 +245,11 @@ class RunReport:
     report: str | None = None
     run_id: int | None = None
     mail_error: str | None = None  # the digest could not be sent; it stays in the outbox
+    left_out: tuple[LeftOut, ...] = ()  # sources that offered more than max_pages new pages
+    output_errors: tuple[str, ...] = ()  # reports, index or feed not written (the mail went on)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "sources_checked": self.sources_checked,
@@ -236,3 +257,6 @@ class RunReport:
             "report": self.report,
             "events": [e.to_json() for e in self.events],
         }
+        if self.left_out:  # an extension: present only when something was left out
+            out["left_out"] = [x.to_json() for x in self.left_out]
+        return out

@@ -15,13 +15,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.dates import iso_time, parse_date
 from monitor.errors import ContentError
+from monitor.htmlcost import check_parse_cost
 from monitor.models import Block, BlockKind, Document, Link
+from monitor.patterns import compile_user
 from monitor.sites import Profile
 from monitor.sites.base import NOT_SPEAKERS, SPEAKER_ALIASES
-from monitor.textnorm import clean
+from monitor.textnorm import clean, clean_url
 
 # Bump when the rules below change: stored versions are then re-normalised before diffing.
-NORMALISER_VERSION = 4
+# 5: control and bidi override characters dropped from text, percent-encoded in links.
+NORMALISER_VERSION = 5
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ITEMS = {"li", "dt", "dd"}
@@ -229,32 +232,35 @@ def _speaker(text: str, profile: Profile) -> str | None:
 
 
 class IgnoreRules:
-    """Ignore patterns as two regexes: those anchored at the start (`^…`) tried with one
-    `match`, the rest with one `search` (a `^` inside an alternation is not an anchor to the
-    regex engine, which would try every position)."""
+    """The profile's ignore patterns as two regexes: those anchored at the start (`^…`) tried
+    with one `match`, the rest with one `search` (a `^` inside an alternation is not an anchor
+    to the regex engine, which would try every position). The config's own patterns (`user`)
+    run in RE2, in linear time: a block's text is the page's to choose."""
 
-    def __init__(self, patterns: tuple[str, ...]) -> None:
+    def __init__(self, patterns: tuple[str, ...], user: tuple[str, ...] = ()) -> None:
         anchored = [p[1:] for p in patterns if p.startswith("^")]
         floating = [p for p in patterns if not p.startswith("^")]
         self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
         self.floating = re.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+        self.user = tuple(compile_user(p) for p in user)
 
     def hits(self, text: str) -> bool:
         return bool(
             (self.anchored and self.anchored.match(text))
             or (self.floating and self.floating.search(text))
+            or any(p.search(text) for p in self.user)
         )
 
 
 @functools.lru_cache(maxsize=256)
-def ignore_rules(patterns: tuple[str, ...]) -> IgnoreRules:
-    return IgnoreRules(patterns)
+def ignore_rules(patterns: tuple[str, ...], user: tuple[str, ...] = ()) -> IgnoreRules:
+    return IgnoreRules(patterns, user)
 
 
 def make_blocks(
     raw: Iterable[tuple[BlockKind, str]], profile: Profile, ignore: Iterable[str]
 ) -> tuple[Block, ...]:
-    rules = ignore_rules((*profile.ignores, *ignore))
+    rules = ignore_rules(profile.ignores, tuple(ignore))
     blocks: list[Block] = []
     speaker: str | None = None
     section: str | None = None
@@ -278,8 +284,12 @@ def links_of(nodes: Iterable[LexborNode], base: str) -> tuple[Link, ...]:
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        url = urldefrag(urljoin(base, href)).url
-        if urlsplit(url).scheme in ("http", "https") and url not in seen:
+        try:
+            url = clean_url(urldefrag(urljoin(base, href)).url)
+            scheme = urlsplit(url).scheme
+        except ValueError:  # no URL at all ("http://[::1"): a page's link never stops a run
+            continue
+        if scheme in ("http", "https") and url not in seen:
             seen[url] = Link(url, clean(node.text(separator=" ")))
     return tuple(seen.values())
 
@@ -321,6 +331,7 @@ def normalise_html(
     ignore: Iterable[str] = (),
 ) -> Document:
     """Turn an HTML page into a Document; raises ContentError for error pages and lost layouts."""
+    check_parse_cost(text, url)  # deep nesting would take the parser minutes
     tree = parse_html(text)
     check_error_page(tree, text, url)
     root = content_root(tree, url, profile, selector)
@@ -350,6 +361,7 @@ def normalise_fragment(
 ) -> Document:
     """An HTML fragment that is all content (a feed item's body): no content selector, the
     profile's boilerplate dropped."""
+    check_parse_cost(html, url)
     root = parse_html(f"<html><body><main>{html}</main></body></html>").css_first("main")
     assert root is not None  # we wrote it
     blocks = content_blocks(root, profile, ignore)
@@ -360,6 +372,7 @@ def listing_links(
     text: str, url: str, profile: Profile, selector: str | None = None
 ) -> tuple[Link, ...]:
     """Links to meeting pages on a listing page, in page order."""
+    check_parse_cost(text, url)  # deep nesting would take the parser minutes
     tree = parse_html(text)
     check_error_page(tree, text, url)
     scope = content_root(tree, url, profile, selector)

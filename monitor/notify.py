@@ -9,7 +9,8 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -19,6 +20,7 @@ from monitor.config import Config, EmailConfig
 from monitor.errors import NotifyError
 from monitor.models import Event
 from monitor.report import ReportView, archive_loader, build_view, consolidate, meetings_now, render
+from monitor.stored import readable
 
 log = logging.getLogger(__name__)
 SILENT_TYPES = frozenset({"baseline"})
@@ -41,6 +43,8 @@ def subject(view: ReportView, prefix: str) -> str:
     if view.changed:
         n = len(view.changed)
         parts.append(f"{n} revised page{'s' if n != 1 else ''}")
+    if view.minor:
+        parts.append(f"{len(view.minor)} minor edit(s)")
     if view.added:
         parts.append(f"{len(view.added)} new page(s)")
     if view.removed:
@@ -49,6 +53,10 @@ def subject(view: ReportView, prefix: str) -> str:
         parts.append(f"{len(view.failing)} failing source(s)")
     if view.recovered:
         parts.append(f"{len(view.recovered)} recovered")
+    if view.damaged:
+        parts.append(f"{len(view.damaged)} page(s) archived afresh (archive damaged)")
+    if view.problems:
+        parts.append(f"{len(view.problems)} output(s) not written")
     return _header(f"{prefix} {', '.join(parts) or 'no changes'}".strip())
 
 
@@ -98,36 +106,66 @@ def send(cfg: EmailConfig, msg: EmailMessage) -> None:
 async def deliver_outbox(
     archive: Archive, config: Config, *, clock: Callable[[], datetime]
 ) -> str | None:
-    """Send one digest of every event not yet mailed; mark them sent only once the server has
-    accepted it. Returns the digest id, or None when there was nothing to send."""
+    """Deliver the outbox. First every digest composed earlier and not known to be accepted
+    (the server may have taken it just before a crash) goes again exactly as it was composed:
+    the same message, Message-ID and events. Then the events queued since go in one new digest,
+    stored with its events and message before it is sent. A digest is marked sent only once the
+    server has accepted it. Returns the id of the last digest sent, or None."""
     cfg = config.email
     if cfg is None:
         return None
-    pending = archive.outbox_pending()
-    if not pending:
-        return None
-    now = clock()
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    sent = None
+    for digest, message in archive.unsent_digests():
+        await _deliver(archive, cfg, digest, message, clock)
+        sent = digest
+    composed = compose(archive, config, cfg, clock())
+    if composed is not None:
+        await _deliver(archive, cfg, *composed, clock)
+        sent = composed[0]
+    return sent
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def compose(
+    archive: Archive, config: Config, cfg: EmailConfig, now: datetime
+) -> tuple[str, bytes] | None:
+    """One digest of the events queued and in no digest yet, stored before it is sent: (its id,
+    the message). None when none of them is mailed."""
+    pending = archive.outbox_unassigned()
+    stamp = _stamp(now)
+    silent = [e.id for e in pending if e.type in SILENT_TYPES and e.id is not None]
+    if silent:
+        archive.mark_sent(silent, "none", stamp)
     mail = [e for e in pending if e.type not in SILENT_TYPES]
     if not mail:
-        archive.mark_sent([e.id for e in pending if e.id is not None], "none", stamp)
         return None
     digest = digest_id(mail)
-    events = consolidate(mail, meetings_now(archive))
     view = build_view(
-        events,
+        consolidate(mail, meetings_now(archive)),
         title=f"monitor digest — {stamp[:10]}",
         run_id=0,
         started_at=mail[0].created_at or stamp,
         finished_at=stamp,
-        loader=archive_loader(archive),
+        loader=archive_loader(archive, readable(archive, config)),
     )
-    msg = build_message(cfg, view, digest, now)
+    message = build_message(cfg, view, digest, now).as_bytes()
+    archive.compose_digest(digest, [e.id for e in mail if e.id is not None], message, stamp)
+    crash.point("digest-composed")
+    return digest, message
+
+
+async def _deliver(
+    archive: Archive, cfg: EmailConfig, digest: str, message: bytes, clock: Callable[[], datetime]
+) -> None:
+    msg = message_from_bytes(message, policy=policy.default)
+    assert isinstance(msg, EmailMessage)  # the default policy makes one
     await asyncio.to_thread(send, cfg, msg)
     crash.point("mail-accepted")
-    archive.mark_sent([e.id for e in pending if e.id is not None], digest, stamp)
-    log.info("email digest %s sent to %s (%d events)", digest, ", ".join(cfg.to), len(mail))
-    return digest
+    archive.digest_sent(digest, _stamp(clock()))
+    log.info("email digest %s sent to %s", digest, ", ".join(cfg.to))
 
 
 def sample_view() -> ReportView:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -15,12 +15,13 @@ from monitor import meetings as meeting_stage
 from monitor.archive import Archive, PageRow, VersionRow, text_digest
 from monitor.config import Config, SourceConfig
 from monitor.diff import diff_documents
-from monitor.errors import ArchiveError, ContentError, FetchError, MonitorError
-from monitor.feeds import FeedItem, parse_feed
-from monitor.fetch import Fetcher
+from monitor.errors import ArchiveDamaged, ArchiveError, ContentError, FetchError, MonitorError
+from monitor.feeds import FeedItem, newest_first, parse_feed
+from monitor.fetch import Fetcher, HostTurn
 from monitor.meetstore import rebuild_meetings, record_meeting
-from monitor.models import Document, Event, FetchResult, Link, RunReport
+from monitor.models import Document, Event, FetchResult, LeftOut, Link, RunReport
 from monitor.normalise import listing_document, listing_links, rules_key
+from monitor.patterns import user_search
 from monitor.prepare import Job, Prepared, Preparer, default_workers
 from monitor.sites import Profile, profile_for
 from monitor.stored import archived_text, item_document, item_raw, renormalise
@@ -30,7 +31,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str, str], None]
-FLAP_WINDOW = 6  # a change back to any of the last N versions is a flip-flop, not news
+# A return to the version before the previous one is a flip-flop, not news, when the previous
+# one stood less than this or was seen by one check only; a retraction of text that stood is news.
+FLAP_SPAN = timedelta(hours=24)
 REMIND_EVERY = timedelta(days=1)
 
 
@@ -69,6 +72,7 @@ class Run:
     pages_checked: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
+    left_out: list[LeftOut] = field(default_factory=list)  # new pages beyond a max_pages
     _now: tuple[datetime, str] | None = None  # the clock's last reading and its text
 
     def now(self) -> str:
@@ -189,13 +193,15 @@ class Checker:
 
     async def check_page(self, sr: SourceRun, url: str, role: str) -> bool:
         self.run.checked.add(url)
-        async with self.run.in_flight:
-            return await self._check_page(sr, url, role)
+        # the host's turn first, holding nothing: a slow host queues only its own pages
+        async with self.run.fetcher.turn(url) as turn, self.run.in_flight:
+            return await self._check_page(sr, url, role, turn)
 
-    async def _check_page(self, sr: SourceRun, url: str, role: str) -> bool:
+    async def _check_page(self, sr: SourceRun, url: str, role: str, turn: HostTurn) -> bool:
         page = self.archive.ensure_page(url, sr.source.id, role, self.run.now())
         previous = self.archive.latest_version(page.id)
         result = await self.fetch(sr, page, conditional=previous is not None)
+        turn.release()  # the host serves the next page while this one is parsed and recorded
         if result is None:
             return False
         if result.not_modified:
@@ -249,13 +255,14 @@ class Checker:
         sha = new.text_sha
         same_rules = previous is not None and previous.rules == rules
         old_doc: Document | None = None
+        damage: str | None = None  # the previous version could not be read back
         if previous is not None and same_rules:
             unchanged = previous.text_sha == sha  # the common case: no blob read at all
             if not unchanged:
-                old_doc = archive.document(previous)
+                old_doc, damage = self.previous_document(sr, page, previous)
         elif previous is not None:
-            old_doc = renormalise(archive, previous, page, sr.source, sr.profile)
-            unchanged = text_digest(old_doc) == sha
+            old_doc, damage = self.previous_document(sr, page, previous)
+            unchanged = old_doc is not None and text_digest(old_doc) == sha
         else:
             unchanged = False
         etag = result.etag if result else None
@@ -270,7 +277,8 @@ class Checker:
         if encoding:
             headers["x-monitor-encoding"] = encoding
         with archive.transaction():
-            self.succeeded(sr, page)
+            if damage is None:
+                self.succeeded(sr, page)
             archive.update_page(page.id, etag=etag, last_modified=modified, title=new.title)
             if unchanged and same_rules:
                 archive.record_check(page.id, run.run_id, now, "unchanged")
@@ -288,15 +296,16 @@ class Checker:
                 headers=headers,
                 text_sha=sha,
             )
-            archive.record_check(page.id, run.run_id, now, "new-version")
+            if damage is not None:
+                self.rebaselined(sr, page, version, damage)
+            else:
+                archive.record_check(page.id, run.run_id, now, "new-version")
             sr.pages += 1
             if unchanged:
                 return  # same content under new rules: archived, not news
-            flap = (
-                previous is not None and sha in archive.recent_text_shas(page.id, FLAP_WINDOW)[1:]
-            )
+            flap = previous is not None and self.flip_flop(page, previous, sha, now)
             notify = alert and not sr.silent and not flap
-            if notify and previous is not None:
+            if notify and previous is not None and damage is None:
                 old_doc = old_doc or archive.document(previous)
                 self.changed_event(
                     sr, page, old_doc, new.document(archive.blobs), previous, version
@@ -312,6 +321,43 @@ class Checker:
                 )
             if extract:
                 self.meeting(sr, new, notify=not sr.silent)
+
+    def previous_document(
+        self, sr: SourceRun, page: PageRow, previous: VersionRow
+    ) -> tuple[Document | None, str | None]:
+        """The previous version's document under today's rules (read again from its raw
+        response if it is damaged), or (None, what is damaged): never a document of garbage."""
+        try:
+            return renormalise(self.archive, previous, page, sr.source, sr.profile), None
+        except ArchiveDamaged as exc:
+            return None, str(exc)
+
+    def rebaselined(self, sr: SourceRun, page: PageRow, version: VersionRow, damage: str) -> None:
+        """Inside a transaction: the previous version could not be read back, so `version`, the
+        page as it is now, becomes its baseline, compared with nothing. Told once
+        (`archive_damaged`) and counted as a failed check of the page, so that `source_failing`
+        follows if it goes on."""
+        log.warning("%s: %s; %s archived afresh", sr.source.id, damage, page.url)
+        if not sr.silent:
+            self.archive.add_event(
+                self.run.run_id,
+                Event(
+                    "archive_damaged",
+                    {"source": sr.source.id, "url": page.url, "error": damage},
+                ),
+                self.run.now(),
+                version_id=version.id,
+            )
+        self.fail(sr, page, f"archive damaged: {damage}")
+
+    def flip_flop(self, page: PageRow, previous: VersionRow, sha: str, now: str) -> bool:
+        """A -> B -> A where B stood less than FLAP_SPAN or for one check only."""
+        before = self.archive.version(page.id, previous.seq - 1) if previous.seq > 1 else None
+        if before is None or before.text_sha != sha:
+            return False
+        since = previous.fetched_at
+        stood = self.run.clock() - datetime.fromisoformat(since.replace("Z", "+00:00"))
+        return stood < FLAP_SPAN or self.archive.checks_between(page.id, since, now) <= 1
 
     def changed_event(
         self,
@@ -342,6 +388,7 @@ class Checker:
             self.run.now(),
             version_id=version.id,
             old_version_id=previous.id,
+            queue=not diff.trivial or self.run.config.alert_trivial,  # mailed only if asked
         )
 
     def meeting(self, sr: SourceRun, new: Prepared, *, notify: bool) -> None:
@@ -365,7 +412,7 @@ class Checker:
             follow = sr.source.kind == "listing"
         if follow is False:
             return False
-        if isinstance(follow, str) and not re.search(follow, f"{text} {url}"):
+        if isinstance(follow, str) and not user_search(follow, f"{text} {url}"):  # RE2
             return False
         return self.run.policy.allows(url)
 
@@ -402,9 +449,21 @@ class Checker:
             await self.recheck(sr, exclude={sr.source.url})
 
     def archived(self, page: PageRow) -> Document:
-        """A listing's or feed's archived document (its links); empty when there is none."""
+        """A listing's or feed's archived document (its links); empty when there is none, or
+        when it cannot be read back (see `refetch`)."""
         version = self.archive.latest_version(page.id)
-        return self.archive.document(version) if version else Document(page.url, "", ())
+        try:
+            return self.archive.document(version) if version else Document(page.url, "", ())
+        except ArchiveDamaged as exc:
+            self.refetch(page, exc)
+            return Document(page.url, "", ())
+
+    def refetch(self, page: PageRow, damage: ArchiveDamaged) -> None:
+        """A 304 said nothing changed since a version the archive cannot read back: its
+        validators are dropped, so that the next check fetches the page whole and archives it
+        afresh (or finds its version sound again)."""
+        log.warning("%s: %s; fetched whole at the next check", page.url, damage)
+        self.archive.update_page(page.id, etag=None, last_modified=None)
 
     def archived_items(self, page: PageRow) -> list[FeedItem]:
         """The items of a feed's archived response."""
@@ -415,12 +474,17 @@ class Checker:
             return parse_feed(archived_text(self.archive.raw(version), version), page.url)[1]
         except (ContentError, LookupError):
             return []
+        except ArchiveDamaged as exc:
+            self.refetch(page, exc)
+            return []
 
     async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
         known = {p.url for p in self.archive.pages(sr.source.id)}
         fresh = [url for url, text in links if url not in known and self.follows(sr, url, text)]
         budget = max(0, sr.source.max_pages - len(known))
-        targets = list(dict.fromkeys(fresh))[:budget]
+        targets = list(dict.fromkeys(fresh))
+        self.leave_out(sr, targets[budget:], "first")
+        targets = targets[:budget]
         await asyncio.gather(*(self.check_page(sr, url, "discovered") for url in targets))
 
     async def recheck(self, sr: SourceRun, exclude: set[str]) -> None:
@@ -437,13 +501,9 @@ class Checker:
             page, result = await self.fetch_index(sr, "feed")
             if result is None:
                 return
-            if result.not_modified:  # items a killed run archived the feed with but not recorded
-                known = {p.url for p in self.archive.pages(sr.source.id)}
-                items = self.archived_items(page)
-                for item in items:
-                    if item.url not in known:
-                        self.feed_item(sr, item)
-                await self.follow_links(sr, [(i.url, i.title) for i in items])
+            if result.not_modified:  # an archive whose feed an older run recorded before its items
+                recorded = self.record_items(sr, self.archived_items(page), new_only=True)
+                await self.follow_links(sr, [(i.url, i.title) for i in recorded])
                 return
             try:
                 title, items = parse_feed(result.text, sr.source.url)
@@ -451,20 +511,77 @@ class Checker:
                 self.fail(sr, page, str(exc))
                 sr.failed = str(exc)
                 return
+            # the items first, the feed and its validators last: a run killed in between finds
+            # the feed changed (not 304) next time and records every item again
+            recorded = self.record_items(sr, items)
             doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
             self.commit(sr, page, Prepared.of(doc), result.body, result, extract=False, alert=False)
-            for item in items:
-                self.feed_item(sr, item)
-            await self.follow_links(sr, [(i.url, i.title) for i in items])
+            await self.follow_links(sr, [(i.url, i.title) for i in recorded])
         finally:
             await self.recheck(sr, exclude={sr.source.url})
 
-    def feed_item(self, sr: SourceRun, item: FeedItem) -> None:
+    def record_items(
+        self, sr: SourceRun, items: list[FeedItem], *, new_only: bool = False
+    ) -> list[FeedItem]:
+        """Each item as a page of its own, known by its guid when the feed gives one (else by its
+        link); new items beyond `max_pages` are left out, the newest kept. `new_only`: only
+        items with no page yet. Returns the items recorded."""
+        items = distinct_items(items)
+        by_guid = self.archive.pages_by_guid(sr.source.id)
+        by_url = {p.url: p for p in self.archive.pages(sr.source.id)}
+
+        def stored(item: FeedItem) -> PageRow | None:
+            return by_guid.get(item.guid or "") or by_url.get(item.url)
+
+        fresh = [item for item in items if stored(item) is None]
+        budget = max(0, sr.source.max_pages - len(by_url))
+        kept = {id(item) for item in newest_first(fresh)[:budget]}
+        self.leave_out(sr, [item.url for item in fresh if id(item) not in kept], "newest")
+        recorded = []
+        for item in items:
+            page = stored(item)
+            if (page is None and id(item) not in kept) or (page is not None and new_only):
+                continue
+            adopt = page is not None and item.guid is not None and item.guid not in by_guid
+            self.feed_item(sr, item, self.item_page(sr, item, page, adopt=adopt))
+            recorded.append(item)
+        return recorded
+
+    def item_page(
+        self, sr: SourceRun, item: FeedItem, page: PageRow | None, *, adopt: bool
+    ) -> PageRow:
+        """The item's page: created, moved to the item's new link (same guid), or given the guid
+        it was stored without (`adopt`: archives from before guids were kept)."""
+        archive = self.archive
+        if page is None:
+            return archive.ensure_page(item.url, sr.source.id, "item", self.run.now(), item.guid)
+        if page.url != item.url:  # found by its guid under its old link
+            if archive.page(item.url, sr.source.id) is None:
+                return archive.move_page(page, item.url)
+            return archive.ensure_page(item.url, sr.source.id, "item", self.run.now())
+        if adopt and item.guid is not None:
+            archive.set_guid(page.id, item.guid)  # a no-op when it has another
+        return page
+
+    def feed_item(self, sr: SourceRun, item: FeedItem, page: PageRow) -> None:
         self.run.pages_checked += 1
-        page = self.archive.ensure_page(item.url, sr.source.id, "item", self.run.now())
-        doc = item_document(item, sr.profile, sr.source.ignore)
-        raw = item_raw(item)
-        self.commit(sr, page, Prepared.of(doc), raw, None, extract=True)
+        try:
+            doc = item_document(item, sr.profile, sr.source.ignore)
+        except ContentError as exc:  # this item alone
+            self.fail(sr, page, str(exc))
+            return
+        self.commit(sr, page, Prepared.of(doc), item_raw(item), None, extract=True)
+
+    def leave_out(self, sr: SourceRun, urls: list[str], kept: str) -> None:
+        if urls:
+            log.info(
+                "%s: %d new page(s) left out (max_pages %d)",
+                sr.source.id,
+                len(urls),
+                sr.source.max_pages,
+            )
+            left = LeftOut(sr.source.id, sr.source.max_pages, tuple(urls), kept)
+            self.run.left_out.append(left)
 
     async def check_source(self, sr: SourceRun) -> None:
         log.debug("checking %s (%s)", sr.source.id, sr.source.url)
@@ -474,6 +591,19 @@ class Checker:
             await self.check_feed(sr)
         elif not await self.check_page(sr, sr.source.url, "page"):
             sr.failed = "page failed"
+
+
+def distinct_items(items: list[FeedItem]) -> list[FeedItem]:
+    """Each item once: a guid the feed gives two items identifies neither (they are known by
+    their links), and a link given twice is one page (the first item)."""
+    repeated = {g for g, n in Counter(i.guid for i in items if i.guid).items() if n > 1}
+    out, links = [], set()
+    for item in items:
+        if item.url in links:
+            continue
+        links.add(item.url)
+        out.append(replace(item, guid=None) if item.guid in repeated else item)
+    return out
 
 
 async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
@@ -555,16 +685,21 @@ async def check(
     own = archive is None
     archive = archive or Archive.for_config(config)
     try:
-        report_stage.recover(config, archive)
+        # each output (a report, the index, the feed) may fail alone: logged, alerted, and the
+        # run and its mail go on
+        failed = report_stage.attempt(
+            config.reports_dir, lambda: report_stage.recover(config, archive)
+        )
+        output_errors = [failed] if failed else []
         _meetings_under_current_rules(config, archive)
         started = run_started = clock()
         run_id = archive.start_run(iso(run_started))
         netlocs = {urlsplit(s.url).netloc for s in config.sources}
-        policy = UrlPolicy(config.hosts(), netlocs)
+        policy = UrlPolicy(config.hosts(), netlocs, allow_private=config.fetch.allow_private)
         workers = default_workers() if config.workers is None else config.workers
         preparer = Preparer(workers)
         try:
-            async with Fetcher(config.fetch, sleep=sleep) as fetcher:
+            async with Fetcher(config.fetch, sleep=sleep, policy=policy) as fetcher:
                 # a queue at each worker so fetching goes on while they parse; bounded memory
                 in_flight = asyncio.Semaphore(config.fetch.concurrency + 16 * workers)
                 run = Run(
@@ -577,14 +712,21 @@ async def check(
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         finished = clock()
-        path = report_stage.write_run_report(
-            archive, config, run_id, events, iso(started), iso(finished)
+        path = report_stage.report_file(config, run_id)
+        failed = report_stage.attempt(
+            path,
+            lambda: report_stage.write_run_report(
+                archive, config, run_id, events, iso(started), iso(finished), run.left_out
+            ),
         )
+        output_errors += [failed] if failed else []
         crash.point("report-written")
         with archive.transaction():
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
             archive.finish_run(run_id, iso(finished), str(path))
-        report_stage.publish(config, archive, run_id)
+        output_errors += report_stage.publish(config, archive, run_id)
+        if output_errors:
+            report_stage.alert_outputs(archive, run_id, output_errors, iso(finished))
         mail_error = None
         if email and config.email is not None:
             from monitor.notify import deliver_outbox
@@ -601,9 +743,11 @@ async def check(
             run.pages_checked,
             tuple(events),
             tuple(run.failures),
-            str(path),
+            str(path) if path.exists() else None,
             run_id,
             mail_error,
+            tuple(run.left_out),
+            output_errors=tuple(output_errors),
         )
     finally:
         if own:

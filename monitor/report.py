@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,9 +20,13 @@ from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveError
 from monitor.meetstore import list_meetings, source_sites
-from monitor.models import Change, Document, Event
+from monitor.models import Change, Document, Event, LeftOut
+from monitor.stored import readable
+from monitor.textnorm import one_line
 
+log = logging.getLogger(__name__)
 MAX_CHANGES_SHOWN = 60
+OUTPUT_REMIND_EVERY = 86400  # seconds: an output that keeps failing is alerted daily
 
 
 def safe_url(value: object) -> str:
@@ -80,12 +86,16 @@ class ReportView:
     new_meetings: list[dict[str, Any]] = field(default_factory=list)
     source_meetings: list[dict[str, Any]] = field(default_factory=list)
     changed: list[PageView] = field(default_factory=list)
+    minor: list[PageView] = field(default_factory=list)  # trivial: spacing, punctuation, case
     added: list[dict[str, Any]] = field(default_factory=list)
     removed: list[dict[str, Any]] = field(default_factory=list)
     failing: list[dict[str, Any]] = field(default_factory=list)
     recovered: list[dict[str, Any]] = field(default_factory=list)
+    damaged: list[dict[str, Any]] = field(default_factory=list)  # pages archived afresh
     baselines: list[dict[str, Any]] = field(default_factory=list)
     index_href: str | None = None
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # beyond a source's max_pages
+    problems: list[dict[str, Any]] = field(default_factory=list)  # outputs not written
 
     @property
     def summary(self) -> str:
@@ -93,9 +103,12 @@ class ReportView:
         for n, label in (
             (len(self.new_meetings), "new meeting"),
             (len(self.changed), "revised page"),
+            (len(self.minor), "minor edit"),
             (len(self.added), "new page"),
             (len(self.removed), "removed page"),
             (len(self.failing), "failing source"),
+            (len(self.damaged), "damaged archived page"),
+            (len(self.problems), "unwritten output"),
         ):
             if n:
                 parts.append(f"{n} {label}{'s' if n != 1 else ''}")
@@ -149,7 +162,8 @@ def build_view(
         elif event.type == "meeting_source_added":
             view.source_meetings.append(data["meeting"])
         elif event.type == "page_changed":
-            view.changed.append(_page_view(event, loader, href))
+            pages = view.minor if data.get("trivial") else view.changed
+            pages.append(_page_view(event, loader, href))
         elif event.type == "page_added":
             view.added.append(data)
         elif event.type == "page_removed":
@@ -158,8 +172,12 @@ def build_view(
             view.failing.append(data)
         elif event.type == "source_recovered":
             view.recovered.append(data)
+        elif event.type == "archive_damaged":
+            view.damaged.append(data)
         elif event.type == "baseline":
             view.baselines.append(data)
+        elif event.type == "output_failed":
+            view.problems.append(data)
     return view
 
 
@@ -264,6 +282,7 @@ def write_run_report(
     events: list[Event],
     started_at: str,
     finished_at: str,
+    left_out: Iterable[LeftOut] = (),
 ) -> Path:
     reports = config.reports_dir
     events = consolidate(events, meetings_now(archive))
@@ -273,14 +292,31 @@ def write_run_report(
         run_id=run_id,
         started_at=started_at,
         finished_at=finished_at,
-        loader=archive_loader(archive),  # documents as archived: no renormalising
+        # documents as archived, no renormalising (but read again if damaged)
+        loader=archive_loader(archive, readable(archive, config)),
         href=lambda v, doc: write_version_page(reports, v, doc),
     )
-    view = ReportView(**{**view.__dict__, "index_href": "index.html"})
+    view = ReportView(
+        **{**view.__dict__, "index_href": "index.html", "left_out": left_out_view(left_out)}
+    )
     path = report_file(config, run_id)
     write_atomic(pending(path), render(view))
     write_atomic(pending(path.with_suffix(".txt")), render(view, "report.txt"))
     return path
+
+
+def left_out_view(left_out: Iterable[LeftOut], shown: int = 10) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": x.source,
+            "max_pages": x.max_pages,
+            "kept": "the newest" if x.kept == "newest" else "the first in page order",
+            "count": len(x.urls),
+            "urls": x.urls[:shown],
+            "more": max(0, len(x.urls) - shown),
+        }
+        for x in left_out
+    ]
 
 
 def report_file(config: Config, run_id: int) -> Path:
@@ -291,16 +327,63 @@ def pending(path: Path) -> Path:
     return path.with_name(path.name + ".pending")
 
 
-def publish(config: Config, archive: Archive, run_id: int) -> None:
-    """Second half of writing a report: after the run's events are marked reported."""
-    path = report_file(config, run_id)
-    for final in (path, path.with_suffix(".txt")):
-        if pending(final).exists():
-            os.replace(pending(final), final)
-    write_index(archive, config)
+def publish(config: Config, archive: Archive, run_id: int) -> list[str]:
+    """Second half of writing a report: after the run's events are marked reported. Each output
+    is written on its own: one that fails never stops the others, nor the digest. Returns a
+    line for each output that failed (each logged as an ERROR)."""
     from monitor.export import write_feed
 
-    write_feed(archive, config.reports_dir)
+    path = report_file(config, run_id)
+
+    def promote() -> None:
+        for final in (path, path.with_suffix(".txt")):
+            if pending(final).exists():
+                os.replace(pending(final), final)
+
+    outputs: tuple[tuple[Path, Callable[[], object]], ...] = (
+        (path, promote),
+        (config.reports_dir / "index.html", lambda: write_index(archive, config)),
+        (config.reports_dir / "feed.atom", lambda: write_feed(archive, config.reports_dir)),
+    )
+    return [error for target, write in outputs if (error := attempt(target, write)) is not None]
+
+
+def attempt(target: Path, write: Callable[[], object]) -> str | None:
+    """Write one output: None when it was written, else why not, in one line (logged). Any
+    exception counts: a page's text that lxml refuses, a full disk, a directory in the way."""
+    try:
+        write()
+    except Exception as exc:
+        reason: object = exc
+        if isinstance(exc, OSError) and exc.strerror:  # the path at fault may not be the target
+            at = exc.filename if exc.filename and str(exc.filename) != str(target) else None
+            reason = f"{at}: {exc.strerror}" if at else exc.strerror
+        error = one_line(f"{target}: not written: {type(exc).__name__}: {reason}")
+        log.error("%s", error)
+        return error
+    return None
+
+
+def alert_outputs(archive: Archive, run_id: int, errors: Iterable[str], at: str) -> None:
+    """An `output_failed` event (in the next report, in the digest) for each output that could
+    not be written; one that keeps failing is told again once a day, not every run."""
+    now = _instant(at)
+    with archive.transaction():
+        for error in errors:
+            output = error.partition(": not written: ")[0]
+            last = archive.db.execute(
+                "SELECT created_at FROM events WHERE type = 'output_failed' AND "
+                "json_extract(payload, '$.output') = ? ORDER BY id DESC LIMIT 1",
+                (output,),
+            ).fetchone()
+            if last and (now - _instant(str(last[0]))).total_seconds() < OUTPUT_REMIND_EVERY:
+                continue
+            event = Event("output_failed", {"output": output, "error": error})
+            archive.add_event(run_id, event, at)
+
+
+def _instant(at: str) -> datetime:
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
 
 
 def recover(config: Config, archive: Archive) -> None:

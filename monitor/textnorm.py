@@ -5,6 +5,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Text from a server must not carry what a reader cannot see: C0 controls (those that are not
+# whitespace, which is folded instead), DEL, C1 controls (but NEL, whitespace too) and the bidi
+# embeddings, overrides and isolates. They break XML (the Atom feed), drive terminals (ESC) and
+# can reorder what a reader sees (U+202E).
+_INVISIBLE_CHARS = "".join(
+    map(
+        chr,
+        (
+            *range(0x00, 0x09),
+            *range(0x0E, 0x1C),
+            *range(0x7F, 0x85),
+            *range(0x86, 0xA0),
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+        ),
+    )
+)
+_INVISIBLE = re.compile(f"[{re.escape(_INVISIBLE_CHARS)}]")
+
 _TRANSLATE = str.maketrans(
     {
         "‘": "'",
@@ -38,6 +57,7 @@ _TRANSLATE = str.maketrans(
         "\ufeff": None,
         "\u00ad": None,
     }
+    | dict.fromkeys(_INVISIBLE_CHARS, None)
 )
 _SPACE = re.compile(r"\s+")
 
@@ -72,15 +92,18 @@ _MOJIBAKE = re.compile(
 
 
 def clean(text: str) -> str:
-    """Mojibake repaired, NFKC, straight quotes and dashes, no zero-width characters, single
-    spaces."""
+    """Mojibake repaired, NFKC, straight quotes and dashes, no zero-width, control or bidi
+    override characters, single spaces."""
     if text.isascii():  # most English text: nothing but whitespace to fold
+        if not text.isprintable():  # a tab or a newline, or a control character
+            text = " ".join(text.split())
+            return text if text.isprintable() else " ".join(_INVISIBLE.sub("", text).split())
         return " ".join(text.split()) if _untidy(text) else text
-    if _MOJIBAKE.search(text):
+    if _MOJIBAKE.search(text):  # before controls go: mojibake is made of C1 characters
         import ftfy  # rarely needed: 57 ms and 8 MB to import
 
         text = ftfy.fix_encoding(text)
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)  # invisibles dropped too
     text = text.replace("…", "...")
     text = _SPACE.sub(" ", text).strip()
     if _CJK.search(text):
@@ -90,3 +113,48 @@ def clean(text: str) -> str:
 
 def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
+
+
+def one_line(text: str) -> str:
+    """Text from a server inside a message (an error, a log line): one line, no control or bidi
+    override characters, single spaces."""
+    if text.isascii() and text.isprintable() and not _untidy(text):
+        return text
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+_URL_EDGES = "".join(map(chr, range(0x21)))  # C0 controls and space
+_URL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
+
+
+def clean_url(url: str) -> str:
+    """A URL from a server (a link, a redirect's Location) as a browser reads it: C0 controls
+    and spaces at either end and tabs and newlines anywhere dropped; other control and bidi
+    characters percent-encoded, so that the URL neither drives a terminal nor hides its own
+    text. Spaces inside are left alone: the URL keys an archived page."""
+    if url.isascii() and url.isprintable():  # the usual case
+        return url.strip(" ")
+    url = url.strip(_URL_EDGES).replace("\t", "").replace("\n", "").replace("\r", "")
+    return _URL_UNSAFE.sub(_percent, url)
+
+
+# What a terminal would act on: every control character but tab, and the bidi controls.
+_TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_TERMINAL_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """`text` safe to print on a terminal: control and bidi characters shown escaped (`\\x1b`),
+    newlines too unless `newlines`."""
+    if text.isprintable():
+        return text
+    return (_TERMINAL_LINES if newlines else _TERMINAL).sub(_escaped, text)

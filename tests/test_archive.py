@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive, text_digest, verify
+from monitor.blobs import sha256
 from monitor.errors import ArchiveError
 from monitor.models import Block, Document, Event
 
@@ -150,3 +151,63 @@ def test_quiet_checks_are_written_in_batches(
         assert page is not None and (page.etag, page.title) == ('"e2"', "Two")
     outcomes = [r[1] for r in rows()]  # the rest on close
     assert outcomes == ["not-modified", "unchanged", "not-modified", "not-modified"]
+
+
+def test_blobs_carry_a_checksum_and_a_damaged_one_is_written_again(tmp_path: Path) -> None:
+    import zstandard
+
+    with Archive.open(tmp_path / "s") as archive:
+        digest = archive.blobs.put(b"<p>The two sides</p>")
+        path = archive.blobs.path(digest)
+        assert zstandard.get_frame_parameters(path.read_bytes()).has_checksum
+        data = bytearray(path.read_bytes())
+        data[-6] ^= 0x04  # one bit of the content
+        path.write_bytes(bytes(data))
+        with pytest.raises(ArchiveError, match=digest):
+            archive.blobs.get(digest)
+        # the same content stored again replaces the damaged file instead of trusting it
+        assert archive.blobs.put(b"<p>The two sides</p>") == digest
+        assert archive.blobs.get(digest) == b"<p>The two sides</p>"
+
+
+def test_a_frame_claiming_a_huge_size_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
+    import struct
+
+    with Archive.open(tmp_path / "s") as archive:
+        digest = sha256(b"x" * 100)
+        path = archive.blobs.path(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # a frame header (single segment, 8-byte content size) claiming 1 TiB
+        path.write_bytes(
+            b"\x28\xb5\x2f\xfd" + b"\xe0" + struct.pack("<Q", 1 << 40) + b"\x01\x00\x00"
+        )
+        with pytest.raises(ArchiveError, match="frame claims"):
+            archive.blobs.get(digest)
+
+
+def test_a_read_only_open_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="no archive here"):
+        Archive.open(tmp_path / "none", lock=False, readonly=True)
+    assert not (tmp_path / "none").exists()
+    with Archive.open(tmp_path / "s") as archive:
+        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        add(archive, page.id, "one")
+    before = sorted(p.name for p in (tmp_path / "s").iterdir())
+    with Archive.open(tmp_path / "s", lock=False, readonly=True) as reader:
+        assert reader.document(reader.versions(page.id)[0]) == doc("one")
+        assert verify(reader) == []
+        with pytest.raises(ArchiveError, match="readonly"):
+            reader.ensure_page("https://x.org/b", "src", "page", "t")
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == before
+
+
+def test_a_reader_knows_when_a_writer_came_while_it_read(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "s") as archive:
+        add(archive, archive.ensure_page("https://x.org/a", "src", "page", "t").id, "one")
+    with Archive.open(tmp_path / "s", lock=False, readonly=True) as reader:  # immutable: no WAL
+        assert not reader.changed()
+        with Archive.open(tmp_path / "s") as writer:
+            add(writer, writer.ensure_page("https://x.org/b", "src", "page", "t").id, "two")
+            assert reader.changed()  # what it reads may mix two states
+            with Archive.open(tmp_path / "s", lock=False, readonly=True) as through_wal:
+                assert not through_wal.changed() and through_wal.stats()["versions"] == 2

@@ -159,8 +159,16 @@ def test_unwritable_reports_directory_is_one_line(site: LocalSite, tmp_path: Pat
     write_config(tmp_path, site)
     (tmp_path / "reports").write_text("a file where the reports directory should be")
     proc = monitor(tmp_path, "check-now", "--no-email")
+    # the run completes (the mail would go); each output that could not be written is one line
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("monitor: ") and proc.stderr.count("\n") == 1
+    errors = proc.stderr.splitlines()
+    assert len(errors) == 3 and all("ERROR" in e and ": not written: " in e for e in errors)
+    assert {e.split(": not written")[0].rsplit("/", 1)[1] for e in errors} == {
+        "run-000001.html",
+        "index.html",
+        "feed.atom",
+    }
+    assert "report: not written" in proc.stdout
     assert monitor(tmp_path, "verify").returncode == 0
 
 

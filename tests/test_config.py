@@ -50,7 +50,7 @@ def test_unknown_key_is_named_with_its_path() -> None:
         ({"profile": "mofa-en"}, "sources[0].profile: 'mofa-en' is not allowed"),
         (
             {"ignore": ["(unclosed"]},
-            "sources[0].ignore: '(unclosed' is not a valid regular expression",
+            "sources[0].ignore[0]: '(unclosed' is not a valid regular expression",
         ),
         ({"schedule": "often"}, "sources[0].schedule: 'often' is not an interval"),
         ({"schedule": "61 * * * *"}, "sources[0].schedule: '61 * * * *' is not a valid cron"),
@@ -107,3 +107,49 @@ def test_password_comes_only_from_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("MONITOR_TEST_PW", "s3cret")
     assert config.email.password() == "s3cret"
     assert "s3cret" not in config.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("patch", "where"),
+    [
+        ({"ignore": [r"^Updated \d+:\d+$", r"(?<=Updated )\d+"]}, "sources[0].ignore[1]"),
+        ({"ignore": [r"(\w+) \1"]}, "sources[0].ignore[0]"),
+        ({"follow": r"(?i)japan(?!ese)"}, "sources[0].follow"),
+    ],
+)
+def test_patterns_that_need_backtracking_are_refused_naming_the_key(
+    patch: dict[str, object], where: str
+) -> None:
+    """User patterns run in RE2 (linear time): look-around and back-references cannot."""
+    message = error({"sources": [OK["sources"][0] | patch]})
+    assert message.startswith(f"config.yaml: {where}: ")
+    assert "cannot be run in linear time" in message
+
+
+def test_the_patterns_users_write_are_accepted() -> None:
+    from monitor.patterns import user_search
+
+    patterns = [
+        "(?i)meeting|talk|telephone|summit|2\\+2|consultat|statement|visit",
+        "日米|米国|アメリカ|2\\+2|会談|電話",
+        r"^Updated \d+:\d+$",
+        r"[\u3040-\u30ff]+です",  # Python's \u escapes, spelt for RE2
+        r"\bJapan\b.*\Z",
+        "(a+)+$",  # catastrophic for a backtracking engine, linear in RE2
+    ]
+    config = parse_config({"sources": [OK["sources"][0] | {"ignore": patterns}]})
+    assert config.sources[0].ignore == patterns
+    assert user_search(patterns[3], "会談はミーティングです")
+    assert user_search(patterns[4], "Japan and the U.S.") and not user_search(
+        patterns[4], "xJapanx"
+    )
+    assert not user_search(patterns[5], "a" * 100_000 + "!")
+
+
+@pytest.mark.parametrize("value", ["hunter2-S3cret!", "smtp_password", "1PASSWORD", "MY PW"])
+def test_password_env_must_name_a_variable_and_is_never_echoed(value: str) -> None:
+    message = error(
+        OK | {"email": {"host": "h", "from": "m@x.org", "to": ["a@x.org"], "password_env": value}}
+    )
+    assert message.startswith("config.yaml: email.password_env: must be the name of an env")
+    assert value not in message

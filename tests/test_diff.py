@@ -5,6 +5,8 @@ import random
 from monitor.diff import _Recent, diff_documents, diff_text
 from monitor.models import Block, Document, Segment
 
+PARAS = ["The two ministers confirmed close cooperation."]
+
 
 def doc(*texts: str, speaker: str | None = None) -> Document:
     return Document("https://x.org/", "Title", tuple(Block("paragraph", t, speaker) for t in texts))
@@ -28,9 +30,44 @@ def test_japanese_is_diffed_character_by_character() -> None:
     assert (added, removed, trivial) == (2, 0, False)
 
 
-def test_punctuation_only_edit_is_trivial_but_case_is_not() -> None:
+def test_punctuation_only_edit_is_trivial() -> None:
     assert diff_documents(doc("Hello, world"), doc("Hello world.")).trivial
-    assert not diff_documents(doc("Blinken And Hayashi"), doc("Blinken and Hayashi")).trivial
+    assert not diff_documents(doc("Hello, world"), doc("Hello, word")).trivial
+
+
+ECONOMY = (
+    "The ministers discussed the global economy. Since the last meeting, both governments have "
+    "invested in supply chains for critical minerals. They welcomed new steps."
+)
+POOLED = (
+    "Secretary Blinken meets with French Foreign Minister Colonna in Paris, France.(POOLED PHOTO "
+    "BY STATE DEPARTMENT)"
+)
+
+
+def test_a_space_taken_out_or_put_in_changes_no_word() -> None:
+    """Real State feed edits (issue 12): reported as +34/-35 and +3/-3 words."""
+    cases = [
+        (ECONOMY, ECONOMY.replace("economy. Since", "economy.Since")),
+        (POOLED, POOLED.replace("France.(POOLED", "France. (POOLED")),
+        (ECONOMY, ECONOMY.replace(". ", ".")),  # every full stop loses its space
+    ]
+    for old, new in cases:
+        d = diff_documents(doc(PARAS[0], old), doc(PARAS[0], new))
+        assert (d.added, d.removed, d.trivial) == (0, 0, True), (new, d)
+        assert {s.text.strip() for c in d.changes for s in c.segments if s.op != " "} == {""}
+
+
+def test_case_only_edit_is_trivial_and_counts_the_word() -> None:
+    d = diff_documents(doc("At the meeting, they agreed."), doc("at the meeting, they agreed."))
+    assert (d.added, d.removed, d.trivial) == (1, 1, True)
+    assert diff_documents(doc("Blinken And Hayashi"), doc("Blinken and Hayashi")).trivial
+
+
+def test_an_edit_inside_a_dotted_word_is_one_word_and_not_trivial() -> None:
+    for old, new in (("The U.S. side", "The U.K. side"), ("rose 3.5 percent", "rose 4.6 percent")):
+        d = diff_documents(doc(old), doc(new))
+        assert (d.added, d.removed, d.trivial) == (1, 1, False), (old, d)
 
 
 def test_added_removed_and_moved_blocks() -> None:

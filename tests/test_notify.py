@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sqlite3
 import ssl
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
 
+from monitor.archive import Archive
 from monitor.demo import pages as P
 from monitor.localsite import LocalSite, Page
+from monitor.models import Event
+from monitor.notify import deliver_outbox
 from tests.conftest import make_config, monitor, types
 from tests.smtp import SMTPServer
 
@@ -236,3 +242,104 @@ def test_test_email_command(smtp: SMTPServer, tmp_path: Path) -> None:
     assert len(smtp.messages) == 1 and "in Tokyo</ins>" in html_part(smtp.messages[0]).replace(
         " in Tokyo", "in Tokyo"
     )
+
+
+def test_after_a_kill_the_accepted_digest_goes_again_unchanged_and_new_changes_go_apart(
+    site: LocalSite, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    """Killed after the server accepted a digest and before it was marked sent; a new change
+    comes before the next run: that digest goes again as it was (Message-ID, events, text), the
+    new change in a digest of its own, and no change is mailed under two Message-IDs."""
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        json.dumps(
+            {
+                "archive": {"dir": "snapshots"},
+                "reports": {"dir": "reports"},
+                "fetch": {"retries": 0},
+                "email": email_conf(smtp),
+                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
+            }
+        )
+    )
+
+    def check(**env: str) -> subprocess.CompletedProcess[str]:
+        return monitor(tmp_path, "check-now", "--json", env=env, timeout=60)
+
+    assert check().returncode == 0
+    alpha, beta = "Revision alpha was added.", "Revision beta was added."
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, alpha])
+    assert check(MONITOR_CRASHPOINT="mail-accepted").returncode == -9
+    assert len(smtp.messages) == 1
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, alpha, beta])
+    assert check().returncode == 0
+    assert len(smtp.messages) == 3
+    first, again, new = smtp.messages
+    assert again["Message-ID"] == first["Message-ID"] and again["Date"] == first["Date"]
+    assert text_part(again) == text_part(first) and alpha in text_part(first)
+    assert beta not in text_part(again)
+    assert new["Message-ID"] != first["Message-ID"]
+    assert beta in text_part(new) and alpha not in text_part(new)
+    ids: dict[str, set[str]] = {alpha: set(), beta: set()}
+    for msg in smtp.messages:
+        for token in ids:
+            if token in text_part(msg):
+                ids[token].add(str(msg["Message-ID"]))
+    assert all(len(i) == 1 for i in ids.values()), ids
+    assert check().returncode == 0 and len(smtp.messages) == 3
+    verify = monitor(tmp_path, "verify", timeout=60)
+    assert verify.returncode == 0, verify.stderr
+
+
+def test_a_digest_is_stored_before_it_is_sent(
+    site: LocalSite, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    """Killed after the digest was composed and before the server had it: it goes next run, as
+    composed, once."""
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        json.dumps(
+            {
+                "archive": {"dir": "snapshots"},
+                "reports": {"dir": "reports"},
+                "email": email_conf(smtp),
+                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
+            }
+        )
+    )
+    assert monitor(tmp_path, "check-now", timeout=60).returncode == 0
+    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, "Revision alpha was added."])
+    env = {"MONITOR_CRASHPOINT": "digest-composed"}
+    assert monitor(tmp_path, "check-now", env=env, timeout=60).returncode == -9
+    assert smtp.messages == []
+    assert monitor(tmp_path, "check-now", timeout=60).returncode == 0
+    assert monitor(tmp_path, "check-now", timeout=60).returncode == 0
+    assert len(smtp.messages) == 1 and "Revision alpha" in text_part(smtp.messages[0])
+
+
+def test_an_archive_from_before_stored_digests_mails_what_it_had_queued(
+    smtp: SMTPServer, tmp_path: Path
+) -> None:
+    """An archive made before digests were stored (no `digests` table, events queued): it gets
+    the table when opened and its queued event goes out once."""
+    root = tmp_path / "snapshots"
+    with Archive.open(root) as archive, archive.transaction():
+        data = {"source": "s", "url": "https://www.mofa.go.jp/a.html", "title": "Old news"}
+        archive.add_event(1, Event("page_added", data), "2026-03-01T00:00:00Z")
+    db = sqlite3.connect(root / "index.sqlite")
+    db.executescript("DROP INDEX outbox_digest; DROP TABLE digests;")
+    db.close()
+    config = make_config(
+        tmp_path, [{"id": "s", "url": "https://www.mofa.go.jp/"}], email=email_conf(smtp)
+    )
+
+    def clock() -> datetime:
+        return datetime(2026, 3, 2, tzinfo=UTC)
+
+    for _ in range(2):
+        with Archive.open(root) as archive:
+            asyncio.run(deliver_outbox(archive, config, clock=clock))
+            assert archive.outbox_pending() == []
+    assert len(smtp.messages) == 1 and "Old news" in text_part(smtp.messages[0])
