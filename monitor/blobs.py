@@ -8,7 +8,6 @@ import hashlib
 import itertools
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import zstandard
@@ -128,12 +127,3 @@ class BlobStore:
         except ArchiveDamaged as exc:
             return str(exc)
         return None
-
-    def __iter__(self) -> Iterator[str]:
-        for sub in sorted(self.root.iterdir()):
-            if sub.is_dir() and len(sub.name) == 2:
-                for file in sorted(sub.glob("*.zst")):
-                    yield sub.name + file.name[:-4]
-
-    def size(self) -> int:
-        return sum(f.stat().st_size for f in self.root.rglob("*.zst"))

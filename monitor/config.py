@@ -22,7 +22,6 @@ from pydantic import (
 from monitor.errors import ConfigError
 from monitor.patterns import compile_user
 
-PROFILE_NAMES = ("mofa", "mofa-ja", "mod", "state", "defense", "japannews", "miragenews", "generic")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")

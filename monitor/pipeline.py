@@ -643,9 +643,6 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
     return srs
 
 
-Deliver = Callable[[Archive, Config], Awaitable[None]]
-
-
 def select_sources(config: Config, ids: list[str] | None) -> list[SourceConfig]:
     if not ids:
         return list(config.sources)
