@@ -31,7 +31,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
 from tests.smtp import Inbox, SMTPServer
 

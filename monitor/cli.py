@@ -18,7 +18,7 @@ import click
 
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
-from monitor.textnorm import printable
+from monitor.text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -245,8 +245,8 @@ def validate_config(config_path: str) -> None:
 @click.option("--since", default=None, help="Only meetings on or after this date (YYYY-MM-DD).")
 def meetings(config_path: str, as_json: bool, since: str | None) -> None:
     """List the meetings in the archive."""
-    from monitor.dates import parse_date
-    from monitor.meetstore import list_meetings
+    from monitor.archive.meetings import list_meetings
+    from monitor.normalise.dates import parse_date
 
     if since is not None and (parse_date(since) is None or len(since) != 10):
         fail(f"--since: {since!r} is not a date like 2026-01-31", EXIT_USAGE)
@@ -420,7 +420,7 @@ def test_email(config_path: str) -> None:
     """Send a sample digest to the configured recipients."""
     from datetime import UTC, datetime
 
-    from monitor.notify import build_message, sample_view, send
+    from monitor.report.notify import build_message, sample_view, send
 
     config = load(config_path)
     if config.email is None:
@@ -482,7 +482,7 @@ def run(config_path: str) -> None:
 )
 def export(config_path: str, warc: str | None, json_path: str | None) -> None:
     """The archive in standard forms: WARC and/or JSON."""
-    from monitor.export import export_json, export_warc
+    from monitor.report.export import export_json, export_warc
 
     if not warc and not json_path:
         fail("export: give --warc FILE and/or --json FILE", EXIT_USAGE)

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
-from monitor.patterns import compile_user
+from monitor.normalise.patterns import compile_user
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -8,8 +8,7 @@ import threading
 from collections import OrderedDict
 from difflib import SequenceMatcher
 
-from monitor.archive import text_digest
-from monitor.models import Block, Change, DocDiff, Document, Segment
+from monitor.models import Block, Change, DocDiff, Document, Segment, text_digest
 
 # What is counted: a word holds its inner apostrophes, dots, hyphens ("U.S", "don't", "3.5").
 TOKEN = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -40,7 +41,7 @@ class FetchResult:
 
     @cached_property
     def _decoded(self) -> tuple[str, str | None]:
-        from monitor.decode import decode_text
+        from monitor.fetch.decode import decode_text
 
         return decode_text(self.body, self.content_type) if self.status != 304 else ("", None)
 
@@ -260,3 +261,12 @@ class RunReport:
         if self.left_out:  # an extension: present only when something was left out
             out["left_out"] = [x.to_json() for x in self.left_out]
         return out
+
+
+def text_digest(doc: Document) -> str:
+    """What counts as 'the content' for change detection: title and blocks, not links."""
+    parts = [doc.title]
+    parts.extend(
+        f"{b.kind}\x1f{b.speaker or ''}\x1f{b.section or ''}\x1f{b.text}" for b in doc.blocks
+    )
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()

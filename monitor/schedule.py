@@ -56,11 +56,10 @@ def next_due(schedule: str, last: datetime | None, now: datetime) -> datetime:
 
 
 def last_checks(archive: Archive) -> dict[str, datetime]:
-    rows = archive.db.execute(
-        "SELECT p.source_id, MAX(c.at) FROM checks c JOIN pages p ON p.id = c.page_id "
-        "WHERE p.url = (SELECT url FROM sources s WHERE s.id = p.source_id) GROUP BY p.source_id"
-    )
-    return {sid: datetime.fromisoformat(at.replace("Z", "+00:00")) for sid, at in rows if at}
+    return {
+        sid: datetime.fromisoformat(at.replace("Z", "+00:00"))
+        for sid, at in archive.last_checks().items()
+    }
 
 
 def plan(config: Config, last: dict[str, datetime], now: datetime) -> list[JobPlan]:

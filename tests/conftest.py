@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from monitor.config import Config, parse_config
-from monitor.localsite import LocalSite
 from monitor.models import RunReport
 from monitor.pipeline import check
+from monitor.testing.localsite import LocalSite
 
 GOLDEN = Path(__file__).parent / "golden"
 

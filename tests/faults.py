@@ -8,7 +8,7 @@ import struct
 import threading
 from http.server import BaseHTTPRequestHandler
 
-from monitor.localsite import Page, RawHandler
+from monitor.testing.localsite import Page, RawHandler
 
 
 def redirect(location: str, status: int = 302) -> Page:

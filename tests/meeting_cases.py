@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from monitor.decode import decode_text
+from monitor.fetch.decode import decode_text
 from monitor.models import Document, Meeting
 from monitor.normalise import normalise
 from monitor.sites import PROFILES

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite
+from monitor.testing.localsite import LocalSite
 from tests.conftest import make_config, of_type, types
 from tests.smtp import SMTPServer
 

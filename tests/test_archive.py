@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive, text_digest, verify
-from monitor.blobs import sha256
+from monitor.archive.blobs import sha256
 from monitor.errors import ArchiveError
 from monitor.models import Block, Document, Event
 
@@ -132,7 +132,7 @@ def test_a_killed_writers_temporary_files_are_cleared_by_the_next_writer(tmp_pat
 def test_quiet_checks_are_written_in_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("monitor.archive.QUIET_BATCH", 3)
+    monkeypatch.setattr("monitor.archive.index.QUIET_BATCH", 3)
     at = "2026-03-01T00:00:00Z"
 
     def rows() -> list[tuple[object, ...]]:

@@ -13,9 +13,9 @@ import pytest
 
 from monitor.archive import Archive
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite
-from monitor.notify import build_message
 from monitor.report import archive_loader, build_view, consolidate, meetings_now
+from monitor.report.notify import build_message
+from monitor.testing.localsite import LocalSite
 from tests.conftest import make_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

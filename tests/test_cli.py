@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite
+from monitor.testing.localsite import LocalSite
 from tests.conftest import monitor
 
 PARAS = [

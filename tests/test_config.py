@@ -127,7 +127,7 @@ def test_patterns_that_need_backtracking_are_refused_naming_the_key(
 
 
 def test_the_patterns_users_write_are_accepted() -> None:
-    from monitor.patterns import user_search
+    from monitor.normalise.patterns import user_search
 
     patterns = [
         "(?i)meeting|talk|telephone|summit|2\\+2|consultat|statement|visit",

@@ -15,9 +15,9 @@ import zstandard
 from monitor.archive import Archive, VersionRow, verify
 from monitor.demo import pages as P
 from monitor.diff import diff_documents
-from monitor.localsite import LocalSite, Page
 from monitor.models import Document
 from monitor.report import plain_segments
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import Runner, make_config, of_type
 
 PARAS = [

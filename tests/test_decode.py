@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import codecs
 
-from monitor.decode import decode
+from monitor.fetch.decode import decode
 
 JA = "<html><body><p>令和8年2月11日、日米安全保障協議委員会（「２＋２」）を開催。</p></body></html>"
 

@@ -16,7 +16,7 @@ import pytest
 
 from monitor.archive import Archive, verify
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite, Page
 from tests import faults as F
 from tests.conftest import Runner, make_config, types
 
@@ -71,7 +71,7 @@ def refused(ctx: Ctx) -> None:
 
 
 def disk_full(ctx: Ctx) -> None:
-    from monitor import blobs
+    from monitor.archive import blobs
 
     original = blobs.BlobStore.put
 

@@ -12,9 +12,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 
-from monitor import feeds
 from monitor.errors import ContentError
-from monitor.localsite import LocalSite, Page
+from monitor.normalise import feeds
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, monitor, of_type, types
 
 FEED_URL = "https://www.state.gov/rss-feed/press-releases/feed/"

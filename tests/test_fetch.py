@@ -9,7 +9,7 @@ import pytest
 from monitor.config import FetchConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, retry_after
-from monitor.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import Sleeps
 from tests.faults import drip, gzip_bomb, hang, huge, redirect, reset, truncated
 

@@ -25,12 +25,13 @@ from monitor.config import FetchConfig
 from monitor.demo import pages as P
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher
-from monitor.localsite import LocalSite, Page
-from monitor.urls import UrlPolicy
+from monitor.fetch.urls import UrlPolicy
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, of_type, types
 
-# The new names (monitor.inflate, AddressRefused, is_public) are imported in the tests that use
-# them, so that every behaviour test here also runs, and fails, against the code before issue 12.
+# The new names (monitor.fetch.inflate, AddressRefused, is_public) are imported in the tests
+# that use them, so that every behaviour test here also runs, and fails, against the code
+# before issue 12.
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = "<html><head><title>t</title></head><body><main><p>Hello</p></main></body></html>"
@@ -131,13 +132,13 @@ def test_bomb_fails_alone_under_a_memory_limit(name: str, site: LocalSite, tmp_p
     assert report["events"] == [
         {"type": "baseline", "source": "healthy", "pages": 1, "meetings": 0}
     ]
-    said = f"monitor.pipeline: bomb: {site.url('/bomb.html')}: "
+    said = f"monitor.pipeline.check: bomb: {site.url('/bomb.html')}: "
     failed = [line.split(said)[1] for line in done.stderr.splitlines() if said in line]
     assert len(failed) == 1 and failed[0].startswith(error), done.stderr[-2000:]
 
 
 def test_inflater_steps_are_bounded_and_only_offered_codings_decode() -> None:
-    from monitor.inflate import STEP, EncodingError, Inflater
+    from monitor.fetch.inflate import STEP, EncodingError, Inflater
 
     packed = gzip_zeros(64 << 20)
     inflater = Inflater("gzip")
@@ -294,7 +295,7 @@ def resolver(table: dict[str, list[str]]) -> Any:
 
 
 def test_policy_judges_names_by_what_they_resolve_to() -> None:
-    from monitor.urls import AddressRefused, is_public
+    from monitor.fetch.urls import AddressRefused, is_public
 
     table = {
         "metadata.test": ["169.254.169.254"],

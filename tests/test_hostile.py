@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
-from monitor.textnorm import clean
+from monitor.testing.localsite import LocalSite, Page
+from monitor.text import clean
 from tests.conftest import make_config, monitor, types
 from tests.smtp import SMTPServer
 
@@ -57,7 +57,7 @@ def has_hostile(text: str) -> bool:
 
 
 def test_control_and_bidi_characters_are_cleaned_at_the_edge() -> None:
-    from monitor.textnorm import clean_url, printable
+    from monitor.text import clean_url, printable
 
     assert clean(f"Ti{HOSTILE}tle\u202c") == "Title"
     assert clean(f"日米{HOSTILE}外相会談") == "日米外相会談"
@@ -152,8 +152,8 @@ def test_an_event_archived_with_control_characters_still_makes_a_valid_feed(
     """An archive written before text was cleaned at the edge: its events' text still goes into
     the feed, without what XML cannot hold."""
     from monitor.archive import Archive
-    from monitor.export import write_feed
     from monitor.models import Event
+    from monitor.report.export import write_feed
 
     config = make_config(tmp_path, [{"id": "a", "url": "https://www.mofa.go.jp/"}])
     with Archive.for_config(config) as archive:

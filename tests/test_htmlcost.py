@@ -8,8 +8,8 @@ from pathlib import Path
 
 from monitor.archive import Archive, verify
 from monitor.demo import pages as P
-from monitor.htmlcost import MAX_WORK, parse_work
-from monitor.localsite import LocalSite
+from monitor.normalise.htmlcost import MAX_WORK, parse_work
+from monitor.testing.localsite import LocalSite
 from tests.conftest import make_config, types
 
 PARAS = [

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
-from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher
 from monitor.normalise import listing_links
+from monitor.normalise.feeds import parse_feed
 from monitor.sites import profile_for
 
 CONFIG = load_config(Path(__file__).parent.parent / "config.yaml")

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive
-from monitor.dates import find_dates, parse_date
+from monitor.archive.meetings import claims, list_meetings, record_meeting
 from monitor.meetings import extract_meeting, same_meeting
 from monitor.meetings.people import people
 from monitor.meetings.roster import _WORD, default_roster, words_of
 from monitor.meetings.when import published
-from monitor.meetstore import claims, list_meetings, record_meeting
 from monitor.models import Meeting
 from monitor.normalise import normalise_fragment
+from monitor.normalise.dates import find_dates, parse_date
 from monitor.sites import PROFILES
 from tests.meeting_cases import Case, cases, wrong_fields
 

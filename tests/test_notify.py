@@ -16,9 +16,9 @@ import trustme
 
 from monitor.archive import Archive
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
 from monitor.models import Event
-from monitor.notify import deliver_outbox
+from monitor.report.notify import deliver_outbox
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, monitor, types
 from tests.smtp import SMTPServer
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, of_type, types
 
 PARAS = [

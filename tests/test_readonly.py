@@ -19,8 +19,8 @@ import pytest
 import monitor
 from monitor.archive import Archive
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite
 from monitor.models import Event
+from monitor.testing.localsite import LocalSite
 
 REPO = Path(monitor.__file__).resolve().parents[1]  # the package under test, in subprocesses too
 PARAS = [

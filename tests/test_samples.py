@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.decode import decode
 from monitor.diff import diff_documents
-from monitor.localsite import LocalSite, Page
+from monitor.fetch.decode import decode
 from monitor.meetings import extract_meeting
 from monitor.models import Document
 from monitor.normalise import listing_links, normalise_html
 from monitor.sites import PROFILES
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, of_type, types
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"

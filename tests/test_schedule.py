@@ -14,8 +14,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import parse_config
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite, Page
 from monitor.schedule import Daemon, next_due, plan
+from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

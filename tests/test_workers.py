@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor import prepare
 from monitor.archive import Archive, verify
 from monitor.demo import pages as P
-from monitor.localsite import LocalSite
+from monitor.pipeline import prepare
+from monitor.testing.localsite import LocalSite
 from tests.conftest import make_config, of_type, types
 
 PAGES = 24

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from monitor.config import load_config
 from monitor.demo.scenario import demo_config, site_pages
-from monitor.localsite import LocalSite
 from monitor.models import RunReport
 from monitor.pipeline import check
+from monitor.testing.localsite import LocalSite
 
 
 def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunReport, RunReport]:

@@ -7,7 +7,7 @@ on every page."""
 from __future__ import annotations
 
 from monitor.demo import pages as P
-from monitor.localsite import Page
+from monitor.testing.localsite import Page
 
 SJIS = "text/html; charset=Shift_JIS"
 RSS = "application/rss+xml; charset=UTF-8"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from monitor.textnorm import clean, has_cjk
+from monitor.text import clean, has_cjk
 
 # ranks, lowest first: a meeting's level is the lower of the two sides' top ranks
 LEVELS = ("officials", "vice-ministers", "ministers", "leaders")

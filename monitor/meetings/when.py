@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.dates import MONTHS
+from monitor.normalise.dates import MONTHS
 
 SITE_ZONES = {
     "state": "America/New_York",

@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 import orjson
 
-from monitor import crash
-from monitor.blobs import BlobStore, sha256
+from monitor.archive.blobs import BlobStore
 from monitor.errors import ArchiveDamaged, ArchiveError, ArchiveUnreadable
-from monitor.models import Document, Event
+from monitor.models import Document, Event, text_digest
+from monitor.testing import crash
 
 if TYPE_CHECKING:  # page workers import this module and need no pydantic
     from monitor.config import Config
@@ -202,15 +202,6 @@ def canonical(doc: Document) -> bytes:
     """The stored form of a document: compact UTF-8 JSON (orjson: ~8x faster than json here,
     where every new version of a 100 KB page is serialised)."""
     return orjson.dumps(doc.to_json())
-
-
-def text_digest(doc: Document) -> str:
-    """What counts as 'the content' for change detection: title and blocks, not links."""
-    parts = [doc.title]
-    parts.extend(
-        f"{b.kind}\x1f{b.speaker or ''}\x1f{b.section or ''}\x1f{b.text}" for b in doc.blocks
-    )
-    return sha256("\x1e".join(parts).encode())
 
 
 class Archive:
@@ -753,6 +744,47 @@ class Archive:
         for table in ("sources", "pages", "versions", "checks", "events", "meetings"):
             out[table] = self._execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         return out
+
+    # --- what the reports, the export and the schedule read -------------------------------------
+
+    def all_versions(self) -> list[tuple[VersionRow, str, str]]:
+        """Every version with its page's URL and role, oldest first (the WARC export)."""
+        rows = self._execute(
+            "SELECT v.*, p.url AS page_url, p.role AS page_role FROM versions v "
+            "JOIN pages p ON p.id = v.page_id ORDER BY v.id"
+        ).fetchall()
+        return [(_version(r), r["page_url"], r["page_role"]) for r in rows]
+
+    def last_output_failure(self, output: str) -> str | None:
+        """When an `output_failed` event about `output` was last recorded."""
+        row = self._execute(
+            "SELECT created_at FROM events WHERE type = 'output_failed' AND "
+            "json_extract(payload, '$.output') = ? ORDER BY id DESC LIMIT 1",
+            (output,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def finished_runs(self) -> set[int]:
+        return {r[0] for r in self._execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")}
+
+    def recent_runs(self, limit: int) -> list[tuple[int, str, str | None, int]]:
+        """The newest runs: (id, started_at, report path, events reported but baselines)."""
+        rows = self._execute(
+            "SELECT r.id, r.started_at, r.report, "
+            "(SELECT COUNT(*) FROM events e WHERE e.reported_run = r.id AND "
+            "e.type != 'baseline') n FROM runs r ORDER BY r.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def last_checks(self) -> dict[str, str]:
+        """source id -> when its own URL (its page, listing or feed) was last checked."""
+        rows = self._execute(
+            "SELECT p.source_id, MAX(c.at) FROM checks c JOIN pages p ON p.id = c.page_id "
+            "WHERE p.url = (SELECT url FROM sources s WHERE s.id = p.source_id) "
+            "GROUP BY p.source_id"
+        )
+        return {sid: at for sid, at in rows if at}
 
 
 # SQLite result codes that mean the database could not be read or written, not that it is damaged

@@ -16,7 +16,7 @@ from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
 from monitor.archive import Archive
-from monitor.meetstore import list_meetings
+from monitor.archive.meetings import list_meetings
 from monitor.models import Event
 
 REASONS = {200: "OK", 203: "Non-Authoritative Information"}
@@ -33,19 +33,13 @@ def export_warc(archive: Archive, path: Path) -> int:
             path.name, {"software": f"monitor/{__version__}", "format": "WARC File Format 1.1"}
         )
         writer.write_record(info)
-        rows = archive.db.execute(
-            "SELECT v.*, p.url, p.role FROM versions v JOIN pages p ON "
-            "p.id = v.page_id ORDER BY v.id"
-        ).fetchall()
-        for row in rows:
-            version = archive.version_by_id(row["id"])
-            assert version is not None
+        for version, page_url, role in archive.all_versions():
             body = archive.raw(version)
-            when = row["fetched_at"]
+            when = version.fetched_at
             headers = {"WARC-Date": when, "WARC-Payload-Digest": f"sha256:{version.raw_sha}"}
-            if row["role"] == "item" or version.status is None:
+            if role == "item" or version.status is None:
                 record = writer.create_warc_record(
-                    row["final_url"] or row["url"],  # a feed item's link when it was archived
+                    version.final_url or page_url,  # a feed item's link when it was archived
                     "resource",
                     payload=io.BytesIO(body),
                     warc_content_type="text/html; charset=utf-8",
@@ -60,7 +54,7 @@ def export_warc(archive: Archive, path: Path) -> int:
                 http.append(("Content-Length", str(len(body))))
                 status = f"{version.status} {REASONS.get(version.status or 200, 'OK')}"
                 record = writer.create_warc_record(
-                    row["final_url"] or row["url"],
+                    version.final_url or page_url,
                     "response",
                     payload=io.BytesIO(body),
                     http_headers=StatusAndHeaders(status, http, protocol="HTTP/1.1"),

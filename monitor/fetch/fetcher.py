@@ -27,10 +27,10 @@ from httpx_aiohttp import AiohttpTransport  # noqa: E402
 from monitor import USER_AGENT  # noqa: E402
 from monitor.config import FetchConfig  # noqa: E402
 from monitor.errors import FetchError  # noqa: E402
-from monitor.inflate import ACCEPT_ENCODING, EncodingError, Inflater  # noqa: E402
+from monitor.fetch.inflate import ACCEPT_ENCODING, EncodingError, Inflater  # noqa: E402
+from monitor.fetch.urls import AddressRefused, UrlPolicy  # noqa: E402
 from monitor.models import FetchResult  # noqa: E402
-from monitor.textnorm import clean_url  # noqa: E402
-from monitor.urls import AddressRefused, UrlPolicy  # noqa: E402
+from monitor.text import clean_url  # noqa: E402
 
 log = logging.getLogger(__name__)
 

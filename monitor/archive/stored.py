@@ -8,10 +8,9 @@ import logging
 from collections.abc import Callable
 
 from monitor.archive import Archive, PageRow, VersionRow, canonical
-from monitor.blobs import sha256
+from monitor.archive.blobs import sha256
 from monitor.config import Config, SourceConfig
 from monitor.errors import ArchiveDamaged, ConfigError, ContentError
-from monitor.feeds import FeedItem, parse_feed
 from monitor.models import Document, Link
 from monitor.normalise import (
     listing_document,
@@ -20,6 +19,7 @@ from monitor.normalise import (
     normalise_fragment,
     rules_key,
 )
+from monitor.normalise.feeds import FeedItem, parse_feed
 from monitor.sites import Profile, profile_for
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,13 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from monitor import crash
 from monitor.archive import Archive
+from monitor.archive.stored import readable
 from monitor.config import Config, EmailConfig
 from monitor.errors import NotifyError
 from monitor.models import Event
 from monitor.report import ReportView, archive_loader, build_view, consolidate, meetings_now, render
-from monitor.stored import readable
+from monitor.testing import crash
 
 log = logging.getLogger(__name__)
 SILENT_TYPES = frozenset({"baseline"})

@@ -13,14 +13,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.dates import iso_time, parse_date
 from monitor.errors import ContentError
-from monitor.htmlcost import check_parse_cost
 from monitor.models import Block, BlockKind, Document, Link
-from monitor.patterns import compile_user
+from monitor.normalise.dates import iso_time, parse_date
+from monitor.normalise.htmlcost import check_parse_cost
+from monitor.normalise.patterns import compile_user
 from monitor.sites import Profile
 from monitor.sites.base import NOT_SPEAKERS, SPEAKER_ALIASES
-from monitor.textnorm import clean, clean_url
+from monitor.text import clean, clean_url
 
 # Bump when the rules below change: stored versions are then re-normalised before diffing.
 # 5: control and bidi override characters dropped from text, percent-encoded in links.

@@ -26,9 +26,9 @@ import orjson
 
 from monitor import meetings
 from monitor.archive import canonical, text_digest
-from monitor.blobs import BlobStore
-from monitor.decode import decode_text
+from monitor.archive.blobs import BlobStore
 from monitor.errors import ArchiveError, ContentError
+from monitor.fetch.decode import decode_text
 from monitor.models import Document, Meeting
 from monitor.normalise import normalise
 from monitor.sites import PROFILES
@@ -261,7 +261,7 @@ class Preparer:
         # forkserver: workers are forked from a clean process that has imported this module,
         # not from one running an event loop and threads
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.prepare"])
+        context.set_forkserver_preload(["monitor.pipeline.prepare"])
         return [_Worker(context) for _ in range(self.workers)]
 
     async def close(self) -> None:

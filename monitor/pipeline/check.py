@@ -10,22 +10,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from monitor import crash
 from monitor import meetings as meeting_stage
 from monitor.archive import Archive, PageRow, VersionRow, text_digest
+from monitor.archive.meetings import rebuild_meetings, record_meeting
+from monitor.archive.stored import archived_text, item_document, item_raw, renormalise
 from monitor.config import Config, SourceConfig
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveDamaged, ArchiveError, ContentError, FetchError, MonitorError
-from monitor.feeds import FeedItem, newest_first, parse_feed
 from monitor.fetch import Fetcher, HostTurn
-from monitor.meetstore import rebuild_meetings, record_meeting
+from monitor.fetch.urls import UrlPolicy
 from monitor.models import Document, Event, FetchResult, LeftOut, Link, RunReport
 from monitor.normalise import listing_document, listing_links, rules_key
-from monitor.patterns import user_search
-from monitor.prepare import Job, Prepared, Preparer, default_workers
+from monitor.normalise.feeds import FeedItem, newest_first, parse_feed
+from monitor.normalise.patterns import user_search
+from monitor.pipeline.prepare import Job, Prepared, Preparer, default_workers
 from monitor.sites import Profile, profile_for
-from monitor.stored import archived_text, item_document, item_raw, renormalise
-from monitor.urls import UrlPolicy
+from monitor.testing import crash
 
 log = logging.getLogger(__name__)
 
@@ -726,7 +726,7 @@ async def check(
             report_stage.alert_outputs(archive, run_id, output_errors, iso(finished))
         mail_error = None
         if email and config.email is not None:
-            from monitor.notify import deliver_outbox
+            from monitor.report.notify import deliver_outbox
 
             try:
                 await deliver_outbox(archive, config, clock=clock)

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 import jinja2
 
 from monitor.archive import Archive, VersionRow
+from monitor.archive.meetings import list_meetings, source_sites
+from monitor.archive.stored import readable
 from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveError
-from monitor.meetstore import list_meetings, source_sites
 from monitor.models import Change, Document, Event, LeftOut
-from monitor.stored import readable
-from monitor.textnorm import one_line
+from monitor.text import one_line
 
 log = logging.getLogger(__name__)
 MAX_CHANGES_SHOWN = 60
@@ -331,7 +331,7 @@ def publish(config: Config, archive: Archive, run_id: int) -> list[str]:
     """Second half of writing a report: after the run's events are marked reported. Each output
     is written on its own: one that fails never stops the others, nor the digest. Returns a
     line for each output that failed (each logged as an ERROR)."""
-    from monitor.export import write_feed
+    from monitor.report.export import write_feed
 
     path = report_file(config, run_id)
 
@@ -371,12 +371,8 @@ def alert_outputs(archive: Archive, run_id: int, errors: Iterable[str], at: str)
     with archive.transaction():
         for error in errors:
             output = error.partition(": not written: ")[0]
-            last = archive.db.execute(
-                "SELECT created_at FROM events WHERE type = 'output_failed' AND "
-                "json_extract(payload, '$.output') = ? ORDER BY id DESC LIMIT 1",
-                (output,),
-            ).fetchone()
-            if last and (now - _instant(str(last[0]))).total_seconds() < OUTPUT_REMIND_EVERY:
+            last = archive.last_output_failure(output)
+            if last and (now - _instant(last)).total_seconds() < OUTPUT_REMIND_EVERY:
                 continue
             event = Event("output_failed", {"output": output, "error": error})
             archive.add_event(run_id, event, at)
@@ -391,9 +387,7 @@ def recover(config: Config, archive: Archive) -> None:
     events are still unreported and go into the next report)."""
     if not config.reports_dir.exists():
         return
-    finished = {
-        r[0] for r in archive.db.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")
-    }
+    finished = archive.finished_runs()
     for stale in config.reports_dir.glob("run-*.pending"):
         try:
             run_id = int(stale.name[4:10])
@@ -406,21 +400,15 @@ def recover(config: Config, archive: Archive) -> None:
 
 
 def write_index(archive: Archive, config: Config) -> None:
-    rows = archive.db.execute(
-        "SELECT r.id, r.started_at, r.report, "
-        "(SELECT COUNT(*) FROM events e WHERE e.reported_run = r.id AND e.type != 'baseline') n "
-        "FROM runs r ORDER BY r.id DESC LIMIT ?",
-        (config.reports.keep,),
-    ).fetchall()
     runs = [
         {
-            "id": r["id"],
-            "started_at": r["started_at"],
-            "href": f"run-{r['id']:06d}.html",
-            "summary": f"{r['n']} event(s)" if r["n"] else "no changes",
+            "id": run_id,
+            "started_at": started_at,
+            "href": f"run-{run_id:06d}.html",
+            "summary": f"{n} event(s)" if n else "no changes",
         }
-        for r in rows
-        if (config.reports_dir / f"run-{r['id']:06d}.html").exists()
+        for run_id, started_at, _, n in archive.recent_runs(config.reports.keep)
+        if (config.reports_dir / f"run-{run_id:06d}.html").exists()
     ]
     current = config.reports_dir / "index.html"
     html = environment().get_template("index.html").render(runs=runs)

@@ -13,9 +13,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from monitor.dates import iso_time
 from monitor.errors import ContentError
-from monitor.textnorm import clean, clean_url
+from monitor.normalise.dates import iso_time
+from monitor.text import clean, clean_url
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
