@@ -11,6 +11,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -201,6 +202,8 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
 
 def print_summary(report: Any) -> None:
     """A table of the run's events, the baselines, the failures, and where the report is."""
+    from monitor.events import Baseline
+
     counts: dict[str, int] = {}
     for event in report.events:
         counts[event.type] = counts.get(event.type, 0) + 1
@@ -219,10 +222,10 @@ def print_summary(report: Any) -> None:
         table.add_row(*cells("no changes", "0"))
     console().print(table)
     for event in report.events:
-        if event.type == "baseline":
+        if event.type == Baseline.type:
+            base = Baseline.from_payload(event.data)
             echo(
-                f"{event.data['source']}: archive initialised: {event.data['pages']} "
-                f"pages, {event.data['meetings']} meetings"
+                f"{base.source}: archive initialised: {base.pages} pages, {base.meetings} meetings"
             )
     for source, error in report.failures:  # whole lines: URLs must stay copyable
         echo(f"failed: {source}: {error}", err=True)
@@ -328,7 +331,7 @@ def diff(
 ) -> None:
     """Compare any two archived versions of a page (default: the last two)."""
     from monitor.diff import diff_documents
-    from monitor.models import Event
+    from monitor.events import PageChanged
     from monitor.report import build_view, plain_segments, render, write_atomic
 
     config = load(config_path)
@@ -349,19 +352,16 @@ def diff(
         old_doc, new_doc = archive.document(old_v), archive.document(new_v)
     result = diff_documents(old_doc, new_doc)
     if html_out:
-        event = Event(
-            "page_changed",
-            {
-                "source": page.source_id,
-                "url": page.url,
-                "title": new_doc.title,
-                "added": result.added,
-                "removed": result.removed,
-                "trivial": result.trivial,
-                "speakers": list(result.speakers),
-            },
-            1,
+        changed = PageChanged(
+            page.source_id,
+            page.url,
+            new_doc.title,
+            result.added,
+            result.removed,
+            result.trivial,
+            result.speakers,
         )
+        event = replace(changed.stored(), id=1)
         view = build_view(
             [event],
             title=f"{page.url}: version {old_v.seq} → {new_v.seq}",

@@ -19,6 +19,7 @@ import orjson
 
 from monitor.archive.blobs import BlobStore
 from monitor.errors import ArchiveDamaged, ArchiveError, ArchiveUnreadable
+from monitor.events import TypedEvent
 from monitor.models import Document, Event, text_digest
 from monitor.testing import crash
 
@@ -638,13 +639,16 @@ class Archive:
     def add_event(
         self,
         run_id: int | None,
-        event: Event,
+        event: Event | TypedEvent,
         at: str,
         *,
         version_id: int | None = None,
         old_version_id: int | None = None,
         queue: bool = True,
     ) -> int:
+        """Record an event (a typed one is stored as its `Event`); queue it for mail."""
+        if isinstance(event, TypedEvent):
+            event = event.stored()
         cur = self._execute(
             "INSERT INTO events (run_id, type, created_at, source, url, payload, version_id, "
             "old_version_id) VALUES (?,?,?,?,?,?,?,?)",

@@ -11,9 +11,10 @@ from typing import Any
 
 from monitor.archive import Archive, PageRow
 from monitor.errors import ArchiveError
+from monitor.events import MeetingNew, MeetingSourceAdded
 from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting, title_score
 from monitor.meetings.merge import better_date, shared_people
-from monitor.models import Event, Meeting
+from monitor.models import Meeting
 
 
 def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
@@ -134,7 +135,7 @@ def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
 
 def record_meeting(
     archive: Archive, found: Meeting, source_id: str, now: str, site: str | None = None
-) -> Event | None:
+) -> MeetingNew | MeetingSourceAdded | None:
     """Store a meeting report (inside the caller's transaction); `site` is the profile it was
     read with. Returns the event it causes: meeting_new, meeting_source_added, or None when
     this source was already known."""
@@ -163,9 +164,7 @@ def record_meeting(
             "VALUES (?, ?, ?, ?, ?)",
             (known.id, url, source_id, now, _claim(found, site)),
         )
-        return Event(
-            "meeting_source_added", {"meeting": merged.to_json(), "source": source_id, "url": url}
-        )
+        return MeetingSourceAdded(merged.to_json(), source_id, url)
     meeting_id = found.id
     taken = {
         r[0]
@@ -200,7 +199,7 @@ def record_meeting(
         "VALUES (?, ?, ?, ?, ?)",
         (meeting.id, url, source_id, now, _claim(found, site)),
     )
-    return Event("meeting_new", {"meeting": meeting.to_json(), "source": source_id, "url": url})
+    return MeetingNew(meeting.to_json(), source_id, url)
 
 
 def rebuild_meetings(archive: Archive, site_of: Callable[[PageRow], str]) -> tuple[int, int] | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from monitor.config import load_config
 from monitor.demo.scenario import demo_config, site_pages
+from monitor.events import Baseline, PageChanged
 from monitor.models import RunReport
 from monitor.pipeline import check
 from monitor.testing.localsite import LocalSite
@@ -25,10 +26,11 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
         say(f"Serving a local copy of the official sites on {site.base}")
         first = asyncio.run(check(config, email=False))
         for event in first.events:
-            if event.type == "baseline":
+            if event.type == Baseline.type:
+                base = Baseline.from_payload(event.data)
                 say(
-                    f"  {event.data['source']}: archive initialised: {event.data['pages']} pages, "
-                    f"{event.data['meetings']} meetings"
+                    f"  {base.source}: archive initialised: {base.pages} pages, "
+                    f"{base.meetings} meetings"
                 )
         say(
             "Changing the pages: a revised transcript line, a new 2+2 meeting on MOFA's listing "
@@ -45,9 +47,10 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
                 f"  {event.type}: {m['date']} [{m['kind']}] {m['title']} "
                 f"({len(m['sources'])} sources: {', '.join(m['participants'])})"
             )
-        elif event.type == "page_changed":
-            who = f", words of {', '.join(data['speakers'])}" if data["speakers"] else ""
-            say(f"  page_changed: {data['title']} (+{data['added']}/-{data['removed']}{who})")
+        elif event.type == PageChanged.type:
+            changed = PageChanged.from_payload(data)
+            who = f", words of {', '.join(changed.speakers)}" if changed.speakers else ""
+            say(f"  page_changed: {changed.title} (+{changed.added}/-{changed.removed}{who})")
         else:
             say(f"  {event.type}: {data.get('title') or data.get('url') or data}")
     say(f"Report: {second.report}")

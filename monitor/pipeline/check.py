@@ -17,9 +17,18 @@ from monitor.archive.stored import archived_text, item_document, item_raw, renor
 from monitor.config import Config, SourceConfig
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveDamaged, ArchiveError, ContentError, FetchError, MonitorError
+from monitor.events import ArchiveDamaged as ArchiveDamagedEvent
+from monitor.events import (
+    Baseline,
+    PageAdded,
+    PageChanged,
+    PageRemoved,
+    SourceFailing,
+    SourceRecovered,
+)
 from monitor.fetch import Fetcher, HostTurn
 from monitor.fetch.urls import UrlPolicy
-from monitor.models import Document, Event, FetchResult, LeftOut, Link, RunReport
+from monitor.models import Document, FetchResult, LeftOut, Link, RunReport
 from monitor.normalise import listing_document, listing_links, rules_key
 from monitor.normalise.feeds import FeedItem, newest_first, parse_feed
 from monitor.normalise.patterns import user_search
@@ -117,30 +126,14 @@ class Checker:
             if failures >= run.config.failures_before_alert and gone and alerted is None:
                 self.archive.add_event(
                     run.run_id,
-                    Event(
-                        "page_removed",
-                        {
-                            "source": sr.source.id,
-                            "url": page.url,
-                            "title": page.title or "",
-                            "error": error,
-                        },
-                    ),
+                    PageRemoved(sr.source.id, page.url, page.title or "", error),
                     now,
                 )
                 self.archive.update_page(page.id, failing_alerted_at=now)
             elif failures >= run.config.failures_before_alert and due and not gone:
                 self.archive.add_event(
                     run.run_id,
-                    Event(
-                        "source_failing",
-                        {
-                            "source": sr.source.id,
-                            "url": page.url,
-                            "error": error,
-                            "failures": failures,
-                        },
-                    ),
+                    SourceFailing(sr.source.id, page.url, error, failures),
                     now,
                 )
                 self.archive.update_page(page.id, failing_alerted_at=now)
@@ -153,15 +146,7 @@ class Checker:
         if page.failing_alerted_at is not None:
             self.archive.add_event(
                 self.run.run_id,
-                Event(
-                    "source_recovered",
-                    {
-                        "source": sr.source.id,
-                        "url": page.url,
-                        "error": "",
-                        "failures": page.failures,
-                    },
-                ),
+                SourceRecovered(sr.source.id, page.url, "", page.failures),
                 self.run.now(),
             )
         self.archive.update_page(page.id, failures=0, failing_alerted_at=None, last_error=None)
@@ -313,9 +298,7 @@ class Checker:
             elif notify and previous is None and page.role != "page":
                 archive.add_event(
                     run.run_id,
-                    Event(
-                        "page_added", {"source": sr.source.id, "url": page.url, "title": new.title}
-                    ),
+                    PageAdded(sr.source.id, page.url, new.title),
                     now,
                     version_id=version.id,
                 )
@@ -341,10 +324,7 @@ class Checker:
         if not sr.silent:
             self.archive.add_event(
                 self.run.run_id,
-                Event(
-                    "archive_damaged",
-                    {"source": sr.source.id, "url": page.url, "error": damage},
-                ),
+                ArchiveDamagedEvent(sr.source.id, page.url, damage),
                 self.run.now(),
                 version_id=version.id,
             )
@@ -373,17 +353,14 @@ class Checker:
             return
         self.archive.add_event(
             self.run.run_id,
-            Event(
-                "page_changed",
-                {
-                    "source": sr.source.id,
-                    "url": page.url,
-                    "title": new.title,
-                    "added": diff.added,
-                    "removed": diff.removed,
-                    "trivial": diff.trivial,
-                    "speakers": list(diff.speakers),
-                },
+            PageChanged(
+                sr.source.id,
+                page.url,
+                new.title,
+                diff.added,
+                diff.removed,
+                diff.trivial,
+                diff.speakers,
             ),
             self.run.now(),
             version_id=version.id,
@@ -632,10 +609,7 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
                 run.archive.set_baseline(sr.source.id, run.now())
                 run.archive.add_event(
                     run.run_id,
-                    Event(
-                        "baseline",
-                        {"source": sr.source.id, "pages": sr.pages, "meetings": sr.meetings},
-                    ),
+                    Baseline(sr.source.id, sr.pages, sr.meetings),
                     run.now(),
                 )
 

@@ -9,6 +9,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from monitor.archive import Archive
 from monitor.archive.stored import readable
 from monitor.config import Config, EmailConfig
 from monitor.errors import NotifyError
+from monitor.events import PageChanged
 from monitor.models import Event
 from monitor.report import ReportView, archive_loader, build_view, consolidate, meetings_now, render
 from monitor.testing import crash
@@ -179,19 +181,7 @@ def sample_view() -> ReportView:
     new = Document(
         "https://example.org/p", "Sample page", (Block("paragraph", "The ministers met in Tokyo."),)
     )
-    event = Event(
-        "page_changed",
-        {
-            "source": "sample",
-            "url": old.url,
-            "title": old.title,
-            "added": 2,
-            "removed": 0,
-            "trivial": False,
-            "speakers": [],
-        },
-        1,
-    )
+    event = replace(PageChanged("sample", old.url, old.title, 2, 0, False, ()).stored(), id=1)
     view = build_view(
         [event],
         title="monitor test email",

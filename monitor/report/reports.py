@@ -21,6 +21,7 @@ from monitor.archive.stored import readable
 from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveError
+from monitor.events import OutputFailed
 from monitor.models import Change, Document, Event, LeftOut
 from monitor.text import one_line
 
@@ -374,8 +375,7 @@ def alert_outputs(archive: Archive, run_id: int, errors: Iterable[str], at: str)
             last = archive.last_output_failure(output)
             if last and (now - _instant(last)).total_seconds() < OUTPUT_REMIND_EVERY:
                 continue
-            event = Event("output_failed", {"output": output, "error": error})
-            archive.add_event(run_id, event, at)
+            archive.add_event(run_id, OutputFailed(output, error), at)
 
 
 def _instant(at: str) -> datetime:
