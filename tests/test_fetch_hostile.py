@@ -132,7 +132,7 @@ def test_bomb_fails_alone_under_a_memory_limit(name: str, site: LocalSite, tmp_p
     assert report["events"] == [
         {"type": "baseline", "source": "healthy", "pages": 1, "meetings": 0}
     ]
-    said = f"monitor.pipeline.check: bomb: {site.url('/bomb.html')}: "
+    said = f" monitor.pipeline.page: bomb: {site.url('/bomb.html')}: "
     failed = [line.split(said)[1] for line in done.stderr.splitlines() if said in line]
     assert len(failed) == 1 and failed[0].startswith(error), done.stderr[-2000:]
 

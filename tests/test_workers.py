@@ -100,18 +100,21 @@ def test_a_killed_worker_loses_no_page(
     and the run records every page, once."""
     monkeypatch.setattr(prepare, "INLINE_JOBS", 3)
     monkeypatch.setattr(prepare, "START_IN_BACKGROUND", False)
-    call = prepare.Preparer.__call__
+    pool_for_run = prepare.Preparer._pool_for_run
     killed: list[int] = []
 
-    async def kill_one_worker(self: prepare.Preparer, job: prepare.Job) -> prepare.Prepared:
-        if self.jobs == 8 and self._pool and not killed:
-            victim = self._pool[0].process
+    async def kill_one_worker(self: prepare.Preparer) -> list[prepare._Worker] | None:
+        # the moment the workers are up (however long they took to start), the first of them
+        # dies before it is given a page: no race with the pages already in flight
+        pool = await pool_for_run(self)
+        if pool and not killed:
+            victim = pool[0].process
             os.kill(victim.pid or 0, signal.SIGKILL)
             victim.join()
             killed.append(victim.exitcode or 0)
-        return await call(self, job)
+        return pool
 
-    monkeypatch.setattr(prepare.Preparer, "__call__", kill_one_worker)
+    monkeypatch.setattr(prepare.Preparer, "_pool_for_run", kill_one_worker)
     publish(site, set(), nonce=1)
     source = {"id": "mofa-us", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}
     run = runner(make_config(tmp_path, [source], workers=2))
