@@ -47,6 +47,30 @@ def page(i: int, tokens: list[str]) -> str:
     return P.mofa_page(f"Meeting record {i}", "March 2, 2026", paras, nonce=random.randint(0, 99))
 
 
+def killed_within(root: Path, args: list[str], wait: float) -> bool:
+    """Run `monitor ARGS` in `root` and SIGKILL it if it is still running after `wait`
+    seconds; True when it was killed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        proc.wait(timeout=wait)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+def failed_verify(root: Path, trial: int) -> list[str]:
+    """`monitor verify` after a trial: its complaint, if any."""
+    check = monitor(root, "verify")
+    return [f"trial {trial}: {check.stderr.strip()}"] if check.returncode != 0 else []
+
+
 def run_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     root = Path(workdir or tempfile.mkdtemp(prefix="monitor-crash-"))
@@ -90,33 +114,21 @@ def run_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> dict[
         startup = time.monotonic() - started
         made: list[str] = []
         kills = 0
-        verify_failures = []
+        verify_failures: list[str] = []
         for trial in range(trials):
             for i in rng.sample(range(PAGES), rng.randint(1, 3)):
                 token = f"edit{trial:04d}x{i:02d}"
                 tokens[i].append(f"Revision {token} was added.")
                 made.append(token)
                 site[f"/p{i}.html"] = page(i, tokens[i])
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "check-now", "--json"],
-                cwd=root,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                proc.wait(timeout=rng.uniform(startup * 0.8, run_time * 1.1))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                kills += 1
-            proc.wait()
-            check = monitor(root, "verify")
-            if check.returncode != 0:
-                verify_failures.append(f"trial {trial}: {check.stderr.strip()}")
+            wait = rng.uniform(startup * 0.8, run_time * 1.1)
+            kills += killed_within(root, ["check-now", "--json"], wait)
+            verify_failures += failed_verify(root, trial)
             if rng.random() < 0.5:  # sometimes the next run happens before the next edits
                 monitor(root, "check-now", "--json")
         final = monitor(root, "check-now", "--json")
         assert final.returncode == 0, final.stderr
-        reports = [p.read_text(encoding="utf-8") for p in (root / "reports").glob("run-*.txt")]
+        reports = run_reports(root)
         reported = {t: sum(r.count(t) for r in reports) for t in made}
         digests: dict[str, set[str]] = {t: set() for t in made}
         for msg in smtp.messages:
@@ -173,7 +185,8 @@ def feed_xml(entries: list[FeedEntry], nonce: int) -> str:
     )
 
 
-def feed_reports(root: Path) -> list[str]:
+def run_reports(root: Path) -> list[str]:
+    """The plain-text twins of every run's report."""
     return [p.read_text(encoding="utf-8") for p in (root / "reports").glob("run-*.txt")]
 
 
@@ -229,7 +242,7 @@ def run_feed_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> 
         startup = time.monotonic() - started
         made: list[str] = []
         kills = added = moved = 0
-        verify_failures = []
+        verify_failures: list[str] = []
         for trial in range(trials):
             for i in rng.sample(range(FEED_ITEMS), rng.randint(1, 3)):
                 token = f"fedit{trial:04d}x{i:02d}"
@@ -244,26 +257,14 @@ def run_feed_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> 
                 made.append(token)
                 added += 1
             publish(trial + 1)
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "check-now", "--no-email"],
-                cwd=root,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                proc.wait(timeout=rng.uniform(startup * 0.8, run_time * 1.1))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                kills += 1
-            proc.wait()
-            check = monitor(root, "verify")
-            if check.returncode != 0:
-                verify_failures.append(f"trial {trial}: {check.stderr.strip()}")
+            wait = rng.uniform(startup * 0.8, run_time * 1.1)
+            kills += killed_within(root, ["check-now", "--no-email"], wait)
+            verify_failures += failed_verify(root, trial)
             if rng.random() < 0.5:  # sometimes the next run happens before the next edits
                 monitor(root, "check-now", "--no-email")
         final = monitor(root, "check-now", "--no-email")
         assert final.returncode == 0, final.stderr
-        reports = feed_reports(root)
+        reports = run_reports(root)
         reported = {t: sum(r.count(t) for r in reports) for t in made}
         return {
             "trials": trials,
@@ -367,7 +368,7 @@ def run_mail_trials(
         assert monitor(root, "check-now").returncode == 0  # the baseline: no mail
         made: list[str] = []
         kills = 0
-        verify_failures = []
+        verify_failures: list[str] = []
         for trial in range(trials):
             for i in rng.sample(range(MAIL_PAGES), rng.randint(1, 2)):
                 token = f"medit{trial:04d}x{i:02d}"
@@ -393,13 +394,11 @@ def run_mail_trials(
             if inbox.gate is not None:
                 inbox.gate.set()  # the server accepts what the dead client sent
                 inbox.gate = None
-            check = monitor(root, "verify")
-            if check.returncode != 0:
-                verify_failures.append(f"trial {trial}: {check.stderr.strip()}")
+            verify_failures += failed_verify(root, trial)
         for _ in range(2):  # the runs after the last kill deliver what is left
             final = monitor(root, "check-now")
             assert final.returncode == 0, final.stderr
-        reports = [p.read_text(encoding="utf-8") for p in (root / "reports").glob("run-*.txt")]
+        reports = run_reports(root)
         reported = {t: sum(r.count(t) for r in reports) for t in made}
         ids: dict[str, set[str]] = {t: set() for t in made}
         for msg in smtp.messages:

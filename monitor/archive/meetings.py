@@ -17,13 +17,24 @@ from monitor.meetings.merge import better_date, shared_people
 from monitor.models import Meeting
 
 
-def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
-    sources = [
-        s[0]
-        for s in archive.db.execute(
-            "SELECT url FROM meeting_sources WHERE meeting_id=? ORDER BY added_at, url", (r["id"],)
-        )
-    ]
+def _sources(archive: Archive, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
+    """The source rows of the meetings `ids` (one query), each meeting's in added order."""
+    out: dict[str, list[sqlite3.Row]] = {i: [] for i in ids}
+    for src in archive.db.execute(
+        "SELECT meeting_id, url, source, added_at, claim FROM meeting_sources WHERE meeting_id "
+        "IN (SELECT value FROM json_each(?)) ORDER BY added_at, url",
+        (json.dumps(ids),),
+    ):
+        out[src["meeting_id"]].append(src)
+    return out
+
+
+def _meetings(archive: Archive, rows: list[sqlite3.Row]) -> list[tuple[Meeting, list[sqlite3.Row]]]:
+    sources = _sources(archive, [r["id"] for r in rows])
+    return [(_row(r, sources[r["id"]]), sources[r["id"]]) for r in rows]
+
+
+def _row(r: sqlite3.Row, sources: list[sqlite3.Row]) -> Meeting:
     return Meeting(
         id=r["id"],
         date=r["date"],
@@ -31,7 +42,7 @@ def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
         title=r["title"],
         location=r["location"],
         participants=tuple(json.loads(r["participants"])),
-        sources=tuple(sources),
+        sources=tuple(s["url"] for s in sources),
         duration=r["duration"],
         format=r["format"],
         level=r["level"],
@@ -41,29 +52,29 @@ def _row(archive: Archive, r: sqlite3.Row) -> Meeting:
     )
 
 
-def list_meetings(archive: Archive, since: str | None = None) -> list[Meeting]:
+def _listed(archive: Archive, since: str | None) -> list[tuple[Meeting, list[sqlite3.Row]]]:
     rows = archive.db.execute(
         "SELECT * FROM meetings WHERE date >= ? ORDER BY date, id", (since or "0000-00-00",)
-    )
-    return [_row(archive, r) for r in rows]
+    ).fetchall()
+    return _meetings(archive, rows)
+
+
+def list_meetings(archive: Archive, since: str | None = None) -> list[Meeting]:
+    return [meeting for meeting, _ in _listed(archive, since)]
+
+
+def _said(src: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "url": src["url"],
+        "source": src["source"],
+        "added_at": src["added_at"],
+        "claim": json.loads(src["claim"]) if src["claim"] else None,
+    }
 
 
 def claims(archive: Archive, meeting_id: str) -> list[dict[str, Any]]:
     """What each source of a meeting said of it: its url, source, and its own reading."""
-    rows = archive.db.execute(
-        "SELECT url, source, added_at, claim FROM meeting_sources WHERE meeting_id=? "
-        "ORDER BY added_at, url",
-        (meeting_id,),
-    )
-    return [
-        {
-            "url": r["url"],
-            "source": r["source"],
-            "added_at": r["added_at"],
-            "claim": json.loads(r["claim"]) if r["claim"] else None,
-        }
-        for r in rows
-    ]
+    return [_said(src) for src in _sources(archive, [meeting_id])[meeting_id]]
 
 
 def _nearby(archive: Archive, when: str) -> list[Meeting]:
@@ -71,8 +82,8 @@ def _nearby(archive: Archive, when: str) -> list[Meeting]:
     lo, hi = (day - timedelta(days=1)).isoformat(), (day + timedelta(days=1)).isoformat()
     rows = archive.db.execute(
         "SELECT * FROM meetings WHERE date BETWEEN ? AND ? ORDER BY id", (lo, hi)
-    )
-    return [_row(archive, r) for r in rows]
+    ).fetchall()
+    return [meeting for meeting, _ in _meetings(archive, rows)]
 
 
 def _people(known: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
@@ -108,13 +119,18 @@ def _claim(found: Meeting, site: str | None) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def source_sites(archive: Archive, meeting_id: str) -> dict[str, str]:
-    """url -> the name of the site that reported the meeting there ("MOFA (ja)", "State")."""
-    out = {}
-    for said in claims(archive, meeting_id):
-        site = (said["claim"] or {}).get("site")
-        out[said["url"]] = SITE_LABELS.get(site or "", site or said["source"] or "")
-    return out
+def _site(src: sqlite3.Row) -> str:
+    """The name of the site that reported a meeting in this source row ("MOFA (ja)", "State")."""
+    site = (json.loads(src["claim"]) if src["claim"] else {}).get("site")
+    return SITE_LABELS.get(site or "", site or src["source"] or "")
+
+
+def meetings_with_sites(archive: Archive) -> list[tuple[Meeting, list[tuple[str, str]]]]:
+    """Every meeting with its sources as (site, url) pairs, read in two queries."""
+    return [
+        (meeting, [(_site(src), src["url"]) for src in sources])
+        for meeting, sources in _listed(archive, None)
+    ]
 
 
 def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
@@ -131,6 +147,16 @@ def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
     if better_date(known, found):
         merged = replace(merged, date=found.date, date_basis=found.date_basis)
     return merged
+
+
+def _add_source(
+    archive: Archive, meeting_id: str, url: str, source_id: str, now: str, claim: str
+) -> None:
+    archive.db.execute(
+        "INSERT OR IGNORE INTO meeting_sources (meeting_id, url, source, added_at, claim) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (meeting_id, url, source_id, now, claim),
+    )
 
 
 def record_meeting(
@@ -159,11 +185,7 @@ def record_meeting(
                 known.id,
             ),
         )
-        archive.db.execute(
-            "INSERT OR IGNORE INTO meeting_sources (meeting_id, url, source, added_at, claim) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (known.id, url, source_id, now, _claim(found, site)),
-        )
+        _add_source(archive, known.id, url, source_id, now, _claim(found, site))
         return MeetingSourceAdded(merged.to_json(), source_id, url)
     meeting_id = found.id
     taken = {
@@ -194,11 +216,7 @@ def record_meeting(
             meeting.date_basis,
         ),
     )
-    archive.db.execute(
-        "INSERT INTO meeting_sources (meeting_id, url, source, added_at, claim) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (meeting.id, url, source_id, now, _claim(found, site)),
-    )
+    _add_source(archive, meeting.id, url, source_id, now, _claim(found, site))
     return MeetingNew(meeting.to_json(), source_id, url)
 
 

@@ -87,9 +87,6 @@ JOINT_STATEMENT = re.compile(
     r"Communiqu)|共同声明|共同発表",
     re.I,
 )
-REMARKS = re.compile(
-    r"\bRemarks\b|\bPress Availability\b|\bPress Conference\b|\bTranscript\b", re.I
-)
 
 # --- lead sentences -------------------------------------------------------------------------------
 

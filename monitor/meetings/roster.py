@@ -85,15 +85,13 @@ class Hit:
     start: int
     end: int
     text: str
-    officials: tuple[Official, ...]
-    family_only: bool  # a bare family name: several officials may share it
+    officials: tuple[Official, ...]  # several when they share the name (a family name)
 
 
 @dataclass(frozen=True)
 class Roster:
     officials: tuple[Official, ...]
     by_alias: dict[str, tuple[Official, ...]]
-    family_aliases: frozenset[str]
 
     @cached_property
     def _aliases(self) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
@@ -111,13 +109,7 @@ class Roster:
         if not present:
             return []
         return [
-            Hit(
-                m.start(),
-                m.end(),
-                m.group(0),
-                self.by_alias[m.group(0)],
-                m.group(0) in self.family_aliases,
-            )
+            Hit(m.start(), m.end(), m.group(0), self.by_alias[m.group(0)])
             for m in _pattern(present).finditer(text)
         ]
 
@@ -157,7 +149,6 @@ def _family(entry: dict[str, Any]) -> str:
 def build(entries: list[dict[str, Any]]) -> Roster:
     officials = []
     by_alias: dict[str, list[Official]] = {}
-    families: set[str] = set()
     for entry in entries:
         terms = tuple(
             Term(str(t["role"]), _date(t.get("from")), _date(t.get("to")))
@@ -173,14 +164,9 @@ def build(entries: list[dict[str, Any]]) -> Roster:
         for alias in aliases:
             by_alias.setdefault(alias, []).append(official)
         for alias in {family, family.upper()}:
-            families.add(alias)
             if official not in by_alias.setdefault(alias, []):
                 by_alias[alias].append(official)
-    return Roster(
-        tuple(officials),
-        {a: tuple(o) for a, o in by_alias.items()},
-        frozenset(families),
-    )
+    return Roster(tuple(officials), {a: tuple(o) for a, o in by_alias.items()})
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

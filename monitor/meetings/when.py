@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.normalise.dates import MONTHS
+from monitor.normalise.dates import ERAS, MONTH, month_number
 
 SITE_ZONES = {
     "state": "America/New_York",
@@ -25,14 +25,10 @@ SITE_ZONES = {
 # a republisher whose pages give only their own day: Mirage News dates its pages in Sydney,
 # half a day ahead of the U.S. releases it republishes ("today" there is the Eastern day)
 DAY_ZONES = {"miragenews": "Australia/Sydney"}
-_MON = (
-    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
 # a date that says when something happened, not a modifier ("the DPRK's March 4 launch"):
 # "On May 27, 2021,", "on May 3", "met ... on 11 February 2022", "In separate March 4 calls"
-_MDY = _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?"
-_DMY = r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r"(?:,?\s+(\d{4}))?"
+_MDY = MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?"
+_DMY = r"(\d{1,2})(?:st|nd|rd|th)?\s+" + MONTH + r"(?:,?\s+(\d{4}))?"
 _GOVERNED = re.compile(
     r"(?:\b[Oo]n\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
     r"(?:"
@@ -50,7 +46,7 @@ _JA_DATE = re.compile(
 )
 _WEEKDAY = re.compile(
     r"\b(?:on\s+|last\s+|early\s+|late\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-    r"(?!,?\s+" + _MON + ")"
+    r"(?!,?\s+" + MONTH + ")"
 )
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(
@@ -60,7 +56,7 @@ _RELATIVE = re.compile(
 )
 _OFFSET = {"yesterday": -1, "last night": -1, "last evening": -1, "昨日": -1}
 # MOFA: "On May 24, commencing at 6:00 a.m. (5:00 p.m. on May 23, local time)"
-_LOCAL_PAREN = re.compile(r"\(([^()]*?)\b(?:on\s+)?" + _MON + r"\s+(\d{1,2})\s*,?\s*local time\)")
+_LOCAL_PAREN = re.compile(r"\(([^()]*?)\b(?:on\s+)?" + MONTH + r"\s+(\d{1,2})\s*,?\s*local time\)")
 _JA_LOCAL = re.compile(r"(?:現地時間|現地)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日")
 
 
@@ -110,10 +106,6 @@ def _year_for(month: int, day: int, pub: date | None) -> date | None:
     return None
 
 
-def _month(name: str) -> int:
-    return MONTHS[name.lower()[:3]]
-
-
 def _mk(year: str | None, month: int, day: int, pub: date | None) -> date | None:
     if year:
         try:
@@ -127,7 +119,7 @@ def stated(text: str, pub: date | None) -> date | None:
     """The day a sentence says the meeting took place, or None."""
     local = _LOCAL_PAREN.search(text)
     if local:
-        found = _year_for(_month(local.group(2)), int(local.group(3)), pub)
+        found = _year_for(month_number(local.group(2)), int(local.group(3)), pub)
         if found:
             return found
     match = _GOVERNED.search(text)
@@ -136,9 +128,9 @@ def stated(text: str, pub: date | None) -> date | None:
         # groups: on-MDY (3), on-DMY (3), in-separate MDY (3), leading MDY (3), held-on MDY (3)
         for base in (0, 6, 9, 12):
             if g[base]:
-                return _mk(g[base + 2], _month(g[base]), int(g[base + 1]), pub)
+                return _mk(g[base + 2], month_number(g[base]), int(g[base + 1]), pub)
         if g[4]:
-            return _mk(g[5], _month(g[4]), int(g[3]), pub)
+            return _mk(g[5], month_number(g[4]), int(g[3]), pub)
     ja_local = _JA_LOCAL.search(text)
     ja_first = _JA_DATE.search(text[:40])
     if ja_local and (ja_local.group(1) or ja_first):
@@ -148,7 +140,7 @@ def stated(text: str, pub: date | None) -> date | None:
     if ja:
         era, era_year, year, month, day = ja.groups()
         if era:
-            base = {"令和": 2018, "平成": 1988}[era]
+            base = ERAS[era]
             year = str(base + (1 if era_year == "元" else int(era_year)))
         return _mk(year, int(month), int(day), pub)
     return None

@@ -28,18 +28,20 @@ MONTHS = {
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = base + 1
 
-_MON = (
+# a month's name as the sites write it (one group), shared with the meeting stage's readings
+MONTH = (
     r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
-_MDY = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
-_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(\d{4})", re.IGNORECASE)
+_MDY = re.compile(MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
+_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + MONTH + r",?\s+(\d{4})", re.IGNORECASE)
 _ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")  # also 2026-07-08T10:00
 _ERA = re.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _JA = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
-def _month(name: str) -> int:
+def month_number(name: str) -> int:
+    """ "Sept." / "September" / "sep" -> 9."""
     return MONTHS[name.lower()[:3]]
 
 
@@ -54,11 +56,11 @@ def find_dates(text: str) -> list[tuple[int, date]]:
     """Every full date in `text`, as (position, date), in order of position."""
     found: list[tuple[int, date]] = []
     for m in _MDY.finditer(text):
-        d = _make(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+        d = _make(int(m.group(3)), month_number(m.group(1)), int(m.group(2)))
         if d:
             found.append((m.start(), d))
     for m in _DMY.finditer(text):
-        d = _make(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+        d = _make(int(m.group(3)), month_number(m.group(2)), int(m.group(1)))
         if d:
             found.append((m.start(), d))
     for m in _ISO.finditer(text):

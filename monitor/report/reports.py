@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from monitor.archive import Archive, VersionRow
-from monitor.archive.meetings import list_meetings, source_sites
+from monitor.archive.meetings import meetings_with_sites
 from monitor.archive.stored import readable
 from monitor.config import Config
 from monitor.diff import diff_documents
@@ -258,10 +258,9 @@ def archive_loader(
 def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
     """Each meeting as it stands, with the site that reported each of its sources."""
     out = {}
-    for m in list_meetings(archive):
+    for m, links in meetings_with_sites(archive):
         data = m.to_json()
-        sites = source_sites(archive, m.id)
-        data["source_links"] = [(sites.get(url, ""), url) for url in m.sources]
+        data["source_links"] = links
         out[m.id] = data
     return out
 
