@@ -203,8 +203,8 @@ class Config(_Model):
     # mail trivial edits (spacing, punctuation, case) too; they are always archived and reported
     alert_trivial: bool = False
     # processes that parse and store pages while the main one fetches, started once a run passes
-    # 100 pages; null: one per CPU. Off by default: on two cores two workers bought 30-55% more
-    # pages/s on a first check for ~50 MB more memory (PSS; bench/RESULTS.md).
+    # 100 pages; null: one per CPU. Off by default: they pay only on a fast network with more
+    # pages than one process parses, for more memory (figures in bench/RESULTS.md).
     workers: Annotated[int, Field(ge=0, le=64)] | None = 0
     base_dir: str = Field(default=".", exclude=True)
 

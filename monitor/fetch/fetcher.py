@@ -1,4 +1,8 @@
-"""Fetch stage: polite async HTTP with conditional GET, retries, a byte cap and redirects."""
+"""Fetch stage: polite async HTTP with conditional GET, retries, a byte cap and redirects.
+
+One HTTP stack: aiohttp's client, its connection pool and C parser, and its one family of
+errors (httpx on its own transport fetched 374 pages/s where aiohttp fetched 909: see
+bench/RESULTS.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 import email.utils
 import logging
 import socket
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,21 +19,15 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
-# httpx imports its command-line client (click, rich and pygments: ~70 ms) as it is imported
-# itself; the monitor never runs it. A None in sys.modules makes that import fail, which httpx
-# expects (it then defines a stub `httpx.main`).
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-import httpx  # noqa: E402
-from httpx_aiohttp import AiohttpTransport  # noqa: E402
-
-from monitor import USER_AGENT  # noqa: E402
-from monitor.config import FetchConfig  # noqa: E402
-from monitor.errors import FetchError  # noqa: E402
-from monitor.fetch.inflate import ACCEPT_ENCODING, EncodingError, Inflater  # noqa: E402
-from monitor.fetch.urls import AddressRefused, UrlPolicy  # noqa: E402
-from monitor.models import FetchResult  # noqa: E402
-from monitor.text import clean_url  # noqa: E402
+from monitor import USER_AGENT
+from monitor.config import FetchConfig
+from monitor.errors import FetchError
+from monitor.fetch.inflate import ACCEPT_ENCODING, EncodingError, Inflater
+from monitor.fetch.urls import AddressRefused, UrlPolicy
+from monitor.models import FetchResult
+from monitor.text import clean_url
 
 log = logging.getLogger(__name__)
 
@@ -149,28 +146,18 @@ class Fetcher:
         self._queues: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(config.per_host)
         )
-        self._limits = httpx.Limits(
-            max_connections=config.concurrency, max_keepalive_connections=config.concurrency
-        )
-        # httpx's requests, responses and errors on aiohttp's connection pool and C HTTP parser,
-        # sent through the transport itself: httpx's AsyncClient (URL merging, cookies, auth
-        # and redirect hooks we do not use) cost twice what the transport does for a request
-        # (bench/RESULTS.md). Redirects are followed by _attempt; cookies are kept by aiohttp.
-        self._transport = AiohttpTransport(
-            verify=verify, limits=self._limits, trust_env=False, client=self._session
-        )
-        self._headers = httpx.Headers(
-            {
-                "User-Agent": config.user_agent or USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                "Accept-Language": "en,ja;q=0.8",
-                "Accept-Encoding": ACCEPT_ENCODING,
-            }
-        )
-        timeout = config.timeout
-        self._extensions = {
-            "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        self._headers = {
+            "User-Agent": config.user_agent or USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "en,ja;q=0.8",
+            "Accept-Encoding": ACCEPT_ENCODING,
         }
+        # connect and every read wait at most `timeout`; the whole request twice that (_get)
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=config.timeout, sock_read=config.timeout
+        )
+        self._verify = verify
+        self._client: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -184,17 +171,24 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
     def _session(self) -> aiohttp.ClientSession:
-        """The transport's aiohttp session, made once a loop runs; names resolved by the policy."""
-        connector = aiohttp.TCPConnector(
-            limit=self.config.concurrency,
-            keepalive_timeout=self._limits.keepalive_expiry or 5.0,
-            ssl=self._transport.ssl_context,
-            resolver=_GuardedResolver(self._policy) if self._policy is not None else None,
-        )
-        return aiohttp.ClientSession(connector=connector)
+        """The session, made on first use (it needs a running loop); names resolved by the
+        policy; bodies kept as sent (Inflater undoes their encoding under the byte cap)."""
+        if self._client is None:
+            connector = aiohttp.TCPConnector(
+                limit=self.config.concurrency,
+                keepalive_timeout=5.0,
+                ssl=self._verify,
+                resolver=_GuardedResolver(self._policy) if self._policy is not None else None,
+            )
+            self._client = aiohttp.ClientSession(
+                connector=connector, auto_decompress=False, trust_env=False
+            )
+        return self._client
 
     def turn(self, url: str) -> HostTurn:
         """A place in the queue of `url`'s host, for a page to wait in before it takes a global
@@ -218,14 +212,14 @@ class Fetcher:
                 if attempt + 1 >= attempts:
                     raise FetchError(
                         url, f"{retry.reason} (after {attempts} attempts)", status=retry.status
-                    ) from None
+                    ) from retry.__cause__
                 delay = retry.delay
                 if delay is not None and delay > self.config.max_retry_after:
                     raise FetchError(
                         url,
                         f"{retry.reason}; Retry-After {delay:.0f}s exceeds max_retry_after",
                         status=retry.status,
-                    ) from None
+                    ) from retry.__cause__
                 if delay is None:
                     delay = self.config.backoff * (2**attempt)
                 log.debug("retrying %s in %.1fs: %s", url, delay, retry.reason)
@@ -250,8 +244,8 @@ class Fetcher:
                 location = resp_headers["location"]
                 try:
                     target = clean_url(urljoin(current, location))  # a server's text
-                except ValueError:  # no URL at all ("http://[::1")
-                    raise FetchError(url, f"redirect to invalid URL {location!r}") from None
+                except ValueError as exc:  # no URL at all ("http://[::1")
+                    raise FetchError(url, f"redirect to invalid URL {location!r}") from exc
                 if urlsplit(target).scheme not in ("http", "https"):
                     raise FetchError(url, f"redirect to unsupported URL {target}", status=status)
                 if target in redirects or target == url:
@@ -308,42 +302,42 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.config.timeout * 2):
                     return await self._stream(url, headers)
-            except TimeoutError:
-                raise _Retry(f"timed out after {self.config.timeout * 2:.0f}s") from None
-            except httpx.HTTPError as exc:
-                raise _classify(url, exc) from None
-            except aiohttp.ClientError as exc:  # raised past the transport's own mapping
-                raise _classify(url, exc) from None
+            except aiohttp.ClientError as exc:
+                raise _classify(url, exc) from exc
+            except TimeoutError as exc:
+                raise _Retry(f"timed out after {self.config.timeout * 2:.0f}s") from exc
 
     async def _stream(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         cap = self.config.max_bytes
-        sent = self._headers.copy()  # normalised once: a third of building a request
-        sent.update(headers)
-        request = httpx.Request("GET", url, headers=sent, extensions=self._extensions)
-        resp = await self._transport.handle_async_request(request)
         try:
+            target = URL(url)
+        except ValueError as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from exc
+        async with self._session().get(
+            target,
+            headers={**self._headers, **headers},
+            allow_redirects=False,
+            timeout=self._timeout,
+        ) as resp:
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             declared = resp_headers.get("content-length", "")
-            if resp.status_code not in BODY_STATUS:
+            if resp.status not in BODY_STATUS:
                 # a short body read to the end (undecoded) keeps the connection alive
-                if resp.status_code != 304 and declared.isdigit() and 0 < int(declared) <= 65536:
-                    async for _ in resp.aiter_raw():
-                        pass
-                return resp.status_code, resp_headers, b""
+                if resp.status != 304 and declared.isdigit() and 0 < int(declared) <= 65536:
+                    await resp.read()
+                return resp.status, resp_headers, b""
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(url, f"body of {int(declared)} bytes exceeds max_bytes {cap}")
-            return resp.status_code, resp_headers, await _read(url, resp, cap)
-        finally:
-            await resp.aclose()
+            return resp.status, resp_headers, await _read(url, resp, cap)
 
 
-async def _read(url: str, resp: httpx.Response, cap: int) -> bytes:
+async def _read(url: str, resp: aiohttp.ClientResponse, cap: int) -> bytes:
     """The body with its Content-Encoding undone, in steps of at most 64 KB: decoding stops as
     soon as the decoded size passes `cap`, so a bomb costs no more memory than the cap."""
     try:
         inflater = Inflater(resp.headers.get("content-encoding", ""))
     except EncodingError as exc:
-        raise FetchError(url, f"refused: {exc}") from None
+        raise FetchError(url, f"refused: {exc}") from exc
     chunks: list[bytes] = []
     size = wire = 0
 
@@ -356,41 +350,33 @@ async def _read(url: str, resp: httpx.Response, cap: int) -> bytes:
             chunks.append(piece)
 
     try:
-        async for raw in resp.aiter_raw():
+        async for raw in resp.content.iter_chunked(65536):
             wire += len(raw)
             if wire > cap:
                 raise FetchError(url, f"body exceeds max_bytes {cap}")
             take(inflater.feed(raw))
         take(inflater.finish())
     except EncodingError as exc:
-        raise FetchError(url, str(exc)) from None
+        raise FetchError(url, str(exc)) from exc
     return b"".join(chunks)
 
 
-def _classify(url: str, exc: Exception) -> _Retry | FetchError:
-    """A transient failure to retry, or a permanent one naming the URL. The transport maps
-    aiohttp's errors onto httpx's (coarsely: a refused connection becomes a ConnectTimeout), so the
-    aiohttp error it was raised from is looked at first."""
-    cause = exc.__cause__ if isinstance(exc.__cause__, aiohttp.ClientError) else exc
-    if isinstance(cause, aiohttp.ClientConnectorError) and isinstance(
-        cause.os_error, AddressRefused
-    ):
-        return FetchError(url, f"refused: {cause.os_error}")
-    if isinstance(cause, aiohttp.ClientConnectorError):
-        return _Retry(f"ConnectError: {cause.os_error.strerror or cause.os_error}")
-    if isinstance(cause, aiohttp.ServerTimeoutError | httpx.TimeoutException):
-        return _Retry(f"timeout ({type(cause).__name__})")
+def _classify(url: str, exc: aiohttp.ClientError) -> _Retry | FetchError:
+    """A transient failure to retry, or a permanent one naming the URL."""
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, AddressRefused):
+        return FetchError(url, f"refused: {exc.os_error}")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _Retry(f"ConnectError: {exc.os_error.strerror or exc.os_error}")
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return _Retry(f"timeout ({type(exc).__name__})")
+    if isinstance(exc, aiohttp.InvalidURL):
+        return FetchError(url, f"invalid URL: {exc}")
     if isinstance(
-        cause,
-        aiohttp.ClientConnectionError
-        | aiohttp.ClientPayloadError
-        | httpx.NetworkError
-        | httpx.RemoteProtocolError,
+        exc,
+        aiohttp.ClientConnectionError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError,
     ):
-        return _Retry(_describe(cause))
-    if isinstance(cause, httpx.DecodingError):
-        return FetchError(url, f"undecodable body: {cause}")
-    return FetchError(url, _describe(cause))
+        return _Retry(_describe(exc))
+    return FetchError(url, _describe(exc))
 
 
 def _describe(exc: Exception) -> str:

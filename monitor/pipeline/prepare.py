@@ -1,23 +1,19 @@
 """The CPU-bound half of checking a page — decode, normalise, digest, find the meeting, store
-the blobs — as one picklable job. Small runs do it in the event loop's process; large runs hand
-it to worker processes so that parsing uses the other cores while the main process fetches and
-records."""
+the blobs — as one picklable job. Small runs do it in the event loop's process; with `workers`
+set, large runs hand it to a ProcessPoolExecutor so that parsing uses the other cores while the
+main process fetches and records."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import functools
 import gc
 import logging
 import multiprocessing
-import multiprocessing.context
 import os
-import pickle
 import signal
-import socket
-import struct
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -115,137 +111,61 @@ def prepare(job: Job) -> Prepared:
     return Prepared(doc.title, sha, encoding, stored, meetings.extract_meeting(doc, job.profile))
 
 
-_FRAME = struct.Struct("!I")
-
-
-def _serve(sock: socket.socket) -> None:
-    """A worker process: read jobs, answer with what `prepare` made of them, in order, until the
-    main process closes its end. SIGINT and SIGTERM are left to the main process, which finishes
-    the run in order."""
+def _worker_started() -> None:
+    """In each worker: SIGINT and SIGTERM are left to the main process, which finishes the run in
+    order; what the fork server imported is not scanned again on every collection."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    gc.freeze()  # what the fork server imported is not scanned again on every collection
-    with sock, sock.makefile("rb") as incoming:
-        while header := incoming.read(_FRAME.size):
-            job = pickle.loads(incoming.read(_FRAME.unpack(header)[0]))
-            answer = pickle.dumps(prepare(job), pickle.HIGHEST_PROTOCOL)
-            sock.sendall(_FRAME.pack(len(answer)) + answer)
+    gc.freeze()
 
 
-class WorkerGone(Exception):
-    """A page worker exited (killed, out of memory) with jobs outstanding."""
-
-
-class _Worker:
-    """One worker process and its socket, driven by the event loop: no helper threads in the
-    main process to contend with the loop for the GIL (ProcessPoolExecutor's feeder and manager
-    threads cost most of what its workers saved)."""
-
-    def __init__(self, context: multiprocessing.context.ForkServerContext) -> None:
-        mine, theirs = socket.socketpair()
-        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)
-        self.process.start()
-        theirs.close()
-        self.sock = mine
-        self.pending: collections.deque[asyncio.Future[Prepared]] = collections.deque()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.connected: asyncio.Future[None] | None = None
-
-    async def _connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
-        self.task = asyncio.create_task(self._answers())
-
-    async def submit(self, job: Job) -> Prepared:
-        if self.connected is None:  # the first caller connects; the others wait for it
-            self.connected = asyncio.ensure_future(self._connect())
-        await self.connected
-        assert self.writer is not None and self.task is not None
-        if self.task.done():
-            raise WorkerGone(f"page worker {self.process.pid} exited")
-        frame = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
-        future: asyncio.Future[Prepared] = asyncio.get_running_loop().create_future()
-        self.pending.append(future)
-        try:
-            self.writer.write(_FRAME.pack(len(frame)) + frame)
-            await self.writer.drain()
-        except (ConnectionError, OSError) as exc:
-            future.cancel()  # _answers() skips it
-            raise WorkerGone(f"page worker {self.process.pid} exited ({exc})") from None
-        return await future
-
-    async def _answers(self) -> None:
-        assert self.reader is not None
-        try:
-            while True:
-                header = await self.reader.readexactly(_FRAME.size)
-                answer = await self.reader.readexactly(_FRAME.unpack(header)[0])
-                future = self.pending.popleft()
-                if not future.done():
-                    future.set_result(pickle.loads(answer))
-        except Exception as exc:  # EOF, a reset, a garbled answer: no job may wait forever
-            gone = WorkerGone(f"page worker {self.process.pid} exited ({exc!r})")
-            while self.pending:
-                future = self.pending.popleft()
-                if not future.done():
-                    future.set_exception(gone)
-
-    async def close(self) -> None:
-        """The worker reads EOF and exits; one stuck on a page is killed after 10 s."""
-        if self.connected is not None:
-            with contextlib.suppress(OSError):
-                await self.connected
-        if self.writer is not None:
-            self.writer.close()
-        else:
-            self.sock.close()
-        await asyncio.get_running_loop().run_in_executor(None, self._join)
-        if self.task is not None:
-            await self.task  # ends: the worker's end of the socket is closed
-
-    def _join(self) -> None:
-        self.process.join(10)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """The pool with its workers running. forkserver: workers are forked from a clean process
+    that has imported this module, not from one running an event loop and threads."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["monitor.pipeline.prepare"])
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started)
+    for ready in [pool.submit(os.getpid) for _ in range(workers)]:
+        ready.result()
+    return pool
 
 
 class Preparer:
-    """Prepares jobs inline, then in `workers` processes once a run is large enough."""
+    """Prepares jobs inline, then in `workers` processes once a run is large enough. The pool is
+    started in a thread while the first pages go on being prepared here; a pool that breaks (a
+    worker killed, out of memory) leaves the rest of the run to this process."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.jobs = 0
-        self._pool: list[_Worker] | None = None
-        self._starting: asyncio.Future[list[_Worker]] | None = None
-        self._broken = False
         self.pooled = 0  # jobs the workers answered
+        self._starting: asyncio.Future[ProcessPoolExecutor] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
 
     async def __call__(self, job: Job) -> Prepared:
         self.jobs += 1
         pool = await self._pool_for_run()
-        if not pool:
+        if pool is None:
             return prepare(job)
-        worker = min(pool, key=lambda w: len(w.pending))
         try:
-            prepared = await worker.submit(job)
-            self.pooled += 1
-            return prepared
-        except WorkerGone as exc:
+            prepared = await asyncio.get_running_loop().run_in_executor(pool, prepare, job)
+        except BrokenProcessPool as exc:
             if not self._broken:
-                log.warning("%s; preparing pages in-process from now on", exc)
+                log.warning("page workers exited (%s); preparing pages in-process", exc)
             self._broken = True
             return prepare(job)
+        self.pooled += 1
+        return prepared
 
-    async def _pool_for_run(self) -> list[_Worker] | None:
-        """The workers once they are up; None while pages are still prepared in-process. They
-        are started in a thread: pages go on being prepared here until they are ready."""
+    async def _pool_for_run(self) -> ProcessPoolExecutor | None:
+        """The pool once it is up; None while pages are still prepared in-process."""
         if self._broken or self.workers <= 0 or self.jobs <= INLINE_JOBS:
             return None
-        if self._pool is None and self._starting is None:
-            self._starting = asyncio.get_running_loop().run_in_executor(None, self._spawn)
-        if self._pool is None and self._starting is not None:
+        if self._starting is None:
+            loop = asyncio.get_running_loop()
+            self._starting = loop.run_in_executor(None, _start_pool, self.workers)
+        if self._pool is None:
             if START_IN_BACKGROUND and not self._starting.done():
                 return None
             try:
@@ -253,18 +173,12 @@ class Preparer:
             except Exception as exc:  # no fork server (killed, no /dev/shm): carry on here
                 log.warning("page workers could not start (%r); preparing pages in-process", exc)
                 self._broken = True
-            else:
-                log.info("%d page workers started", len(self._pool))
+                return None
+            log.info("%d page workers started", self.workers)
         return self._pool
 
-    def _spawn(self) -> list[_Worker]:
-        # forkserver: workers are forked from a clean process that has imported this module,
-        # not from one running an event loop and threads
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["monitor.pipeline.prepare"])
-        return [_Worker(context) for _ in range(self.workers)]
-
     async def close(self) -> None:
+        """Waits for the pool to start if it was starting, then for its workers to exit."""
         starting, self._starting, self._pool = self._starting, None, None
         if starting is None:
             return
@@ -272,7 +186,7 @@ class Preparer:
             pool = await starting
         except Exception:  # logged when it happened
             return
-        await asyncio.gather(*(worker.close() for worker in pool))
+        await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
 
 
 def default_workers() -> int:
