@@ -39,7 +39,43 @@ def test_unknown_key_is_named_with_its_path() -> None:
             OK["sources"][0] | {"id": "c", "selectr": "main"},
         ]
     }
-    assert error(data) == "config.yaml: sources[2].selectr: unknown key"
+    assert error(data) == "config.yaml: sources[2].selectr: unknown key (did you mean 'selector'?)"
+
+
+def test_every_error_is_listed_one_line_each_unknown_keys_first() -> None:
+    data = {
+        "source": [OK["sources"][0]],
+        "fetch": {"concurency": 3, "timeout": 0},
+    }
+    assert error(data).splitlines() == [
+        "config.yaml: fetch.concurency: unknown key (did you mean 'concurrency'?)",
+        "config.yaml: source: unknown key (did you mean 'sources'?)",
+        "config.yaml: sources: required key is missing",
+        "config.yaml: fetch.timeout: 0: should be greater than 0",
+    ]
+
+
+def test_a_union_value_is_one_error_naming_the_key_not_pydantics_members() -> None:
+    data = {"sources": [OK["sources"][0] | {"follow": 3}]}
+    assert error(data) == (
+        "config.yaml: sources[0].follow: 3: should be a valid boolean or a valid string"
+    )
+
+
+def test_a_file_holding_a_scalar_is_a_one_line_error(tmp_path: Path) -> None:
+    for text, found in (("42\n", "int '42'"), ("- a\n", "list \"['a']\"")):
+        path = tmp_path / "config.yaml"
+        path.write_text(text)
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        assert str(info.value) == (
+            f"{path}: expected a mapping with a 'sources' list at the top, found {found}"
+        )
+
+
+def test_one_recipient_may_be_written_as_a_string() -> None:
+    email = {"host": "127.0.0.1", "from": "m@example.org", "to": "analyst@example.org"}
+    assert parse_config(OK | {"email": email}).email.to == ["analyst@example.org"]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
