@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -19,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from tzlocal import get_localzone
 
 from monitor.errors import ConfigError
 from monitor.normalise.patterns import compile_user
@@ -212,7 +215,24 @@ class Config(_Model):
     # 100 pages; null: one per CPU. Off by default: they pay only on a fast network with more
     # pages than one process parses, for more memory (figures in bench/RESULTS.md).
     workers: Annotated[int, Field(ge=0, le=64)] | None = 0
+    # the IANA zone of schedules, reports, digests and logs; None: the system's
+    timezone: str | None = None
     base_dir: str = Field(default=".", exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not an IANA time zone like 'Asia/Tokyo'") from None
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone times are shown and cron schedules run in."""
+        return ZoneInfo(self.timezone) if self.timezone else get_localzone()
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Config:

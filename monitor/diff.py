@@ -4,11 +4,9 @@ Japanese). Pure functions; guarded against difflib's quadratic worst cases."""
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from difflib import SequenceMatcher
 
-from monitor.models import Block, Change, DocDiff, Document, Segment, text_digest
+from monitor.models import Block, Change, DocDiff, Document, Segment
 
 # What is counted: a word holds its inner apostrophes, dots, hyphens ("U.S", "don't", "3.5").
 TOKEN = re.compile(
@@ -245,58 +243,8 @@ def diff_blocks(old: tuple[Block, ...], new: tuple[Block, ...]) -> list[Change]:
     return _moves(changes)
 
 
-class _Recent:
-    """The last diffs made in this process, keyed by the two documents' text digests (which
-    cover all a diff reads), within a budget of characters: the pipeline diffs a changed page,
-    then the run's report and the mail digest diff the same documents read back from the archive.
-    A run in which a whole site changed keeps only its last diffs."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self._entries: OrderedDict[tuple[str, str], tuple[DocDiff, int]] = OrderedDict()
-        self._lock = threading.Lock()  # the daemon runs checks in a scheduler thread
-
-    def get(self, key: tuple[str, str]) -> DocDiff | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: tuple[str, str], diff: DocDiff) -> None:
-        size = sum(
-            len(c.old.text if c.old else "")
-            + len(c.new.text if c.new else "")
-            + sum(len(s.text) for s in c.segments)
-            for c in diff.changes
-        )
-        if size > self.budget:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = (diff, size)
-            self.size += size
-            while self.size > self.budget:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.size -= dropped
-
-
-RECENT = _Recent(budget=16_000_000)
-
-
 def diff_documents(old: Document, new: Document) -> DocDiff:
-    key = (text_digest(old), text_digest(new))
-    diff = RECENT.get(key)
-    if diff is None:
-        diff = _diff_documents(old, new)
-        RECENT.put(key, diff)
-    return diff
-
-
-def _diff_documents(old: Document, new: Document) -> DocDiff:
+    """Every change between two versions of a page, with totals."""
     changes = diff_blocks(old.blocks, new.blocks)
     title_changed = old.title != new.title
     if title_changed:

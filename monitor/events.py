@@ -2,49 +2,76 @@
 
 `Event` (models) stays their stored form: a type and a JSON payload, as the archive keeps it
 and as `--json` prints it. `stored()` turns a typed event into it and `from_stored()` reads one
-back. A type's fields are its payload's keys, in the order the payload has always had them (the
-`--json` contract); tuples are JSON lists.
+back. A type's payload fields are its payload's keys, in the order the payload has always had
+them (the `--json` contract); tuples are JSON lists, a meeting its `Meeting.to_json()`.
+
+Fields marked `LOCAL` are neither stored nor printed: where the archive recorded the event, and
+what the process that made it knows besides (a page_changed event's changes). They take no
+part in equality.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from monitor.models import Event
+from monitor.models import Change, Event, Meeting
+
+LOCAL = {"payload": False}  # a field's metadata: not in the stored payload, not in `--json`
 
 
 @dataclass(frozen=True)
 class TypedEvent:
-    """What every event type has: its `type` and its conversions."""
+    """What every event type has: its `type`, where the archive recorded it (None until it
+    has), and its conversions."""
 
     type: ClassVar[str]
 
+    id: int | None = field(default=None, kw_only=True, compare=False, metadata=LOCAL)
+    created_at: datetime | None = field(default=None, kw_only=True, compare=False, metadata=LOCAL)
+
+    @classmethod
+    def payload_fields(cls) -> list[Field[Any]]:
+        return [f for f in fields(cls) if f.metadata.get("payload", True)]
+
     def payload(self) -> dict[str, Any]:
-        """The stored payload: the fields by name, tuples as lists."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        """The stored payload: the payload fields by name, tuples as lists."""
+        return {f.name: _plain(getattr(self, f.name)) for f in self.payload_fields()}
 
     def to_json(self) -> dict[str, Any]:
         """The event as `--json` prints it."""
         return {"type": self.type, **self.payload()}
 
     def stored(self) -> Event:
-        return Event(self.type, self.payload())
+        return Event(self.type, self.payload(), self.id, self.created_at)
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Self:
-        missing = [f.name for f in fields(cls) if f.name not in data]
+        missing = [f.name for f in cls.payload_fields() if f.name not in data]
         if missing:
             raise ValueError(f"{cls.type} event without {', '.join(missing)}")
-        return cls(**{f.name: _frozen(data[f.name]) for f in fields(cls)})
+        return cls(**{f.name: _frozen(data[f.name]) for f in cls.payload_fields()})
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Meeting):
+        return value.to_json()
     return list(value) if isinstance(value, tuple) else value
 
 
 def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+def meeting_from_json(data: dict[str, Any]) -> Meeting:
+    """A meeting as an event's payload holds it (`Meeting.to_json()`, perhaps without the
+    fields added since, which take their defaults); keys it does not know are ignored."""
+    known = {f.name: f for f in fields(Meeting)}
+    missing = [n for n, f in known.items() if f.default is MISSING and n not in data]
+    if missing:
+        raise ValueError(f"meeting without {', '.join(missing)}")
+    return Meeting(**{k: _frozen(v) for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,11 @@ class PageChanged(TypedEvent):
     removed: int
     trivial: bool  # only spacing, punctuation or capitals changed
     speakers: tuple[str, ...]  # labels of the speakers whose words changed
+    # the changes as the run that recorded the event computed them, for its report and digest;
+    # None on an event read back from the archive, which keeps only the counts above
+    changes: tuple[Change, ...] | None = field(
+        default=None, kw_only=True, compare=False, repr=False, metadata=LOCAL
+    )
 
 
 @dataclass(frozen=True)
@@ -80,21 +112,29 @@ class PageRemoved(TypedEvent):
 
 
 @dataclass(frozen=True)
-class MeetingNew(TypedEvent):
-    type: ClassVar[str] = "meeting_new"
+class MeetingEvent(TypedEvent):
+    """What meeting_new and meeting_source_added have."""
 
-    meeting: dict[str, Any]  # Meeting.to_json()
+    meeting: Meeting  # as it stood when the event was made; stored as its to_json()
     source: str
     url: str
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Self:
+        event = super().from_payload(data)
+        if not isinstance(data["meeting"], dict):
+            raise ValueError(f"{cls.type} event whose meeting is no object")
+        return replace(event, meeting=meeting_from_json(data["meeting"]))
 
 
 @dataclass(frozen=True)
-class MeetingSourceAdded(TypedEvent):
-    type: ClassVar[str] = "meeting_source_added"
+class MeetingNew(MeetingEvent):
+    type: ClassVar[str] = "meeting_new"
 
-    meeting: dict[str, Any]  # Meeting.to_json(), with the new source
-    source: str
-    url: str
+
+@dataclass(frozen=True)
+class MeetingSourceAdded(MeetingEvent):
+    type: ClassVar[str] = "meeting_source_added"  # the meeting with the new source
 
 
 @dataclass(frozen=True)
@@ -161,8 +201,9 @@ EVENT_TYPES: dict[str, type[TypedEvent]] = {
 
 
 def from_stored(event: Event) -> TypedEvent:
-    """The typed event of a stored one; ValueError for an unknown type or a missing field."""
+    """The typed event of a stored one, with its id and time; ValueError for an unknown type
+    or a missing field."""
     kind = EVENT_TYPES.get(event.type)
     if kind is None:
         raise ValueError(f"unknown event type {event.type!r}")
-    return kind.from_payload(event.data)
+    return replace(kind.from_payload(event.data), id=event.id, created_at=event.created_at)

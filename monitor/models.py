@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
@@ -38,22 +38,6 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-    @cached_property
-    def _decoded(self) -> tuple[str, str | None]:
-        from monitor.fetch.decode import decode_text
-
-        return decode_text(self.body, self.content_type) if self.status != 304 else ("", None)
-
-    @property
-    def text(self) -> str:
-        """The decoded body ("" on 304 or for binary content), decoded when first asked for:
-        pages handed to a worker process are decoded there."""
-        return self._decoded[0]
-
-    @property
-    def encoding(self) -> str | None:
-        return self._decoded[1]
 
 
 @dataclass(frozen=True)
@@ -210,7 +194,7 @@ class Event:
     type: str
     data: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
-    created_at: str | None = None
+    created_at: datetime | None = None  # aware, UTC
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, **self.data}
@@ -270,3 +254,15 @@ def text_digest(doc: Document) -> str:
         f"{b.kind}\x1f{b.speaker or ''}\x1f{b.section or ''}\x1f{b.text}" for b in doc.blocks
     )
     return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
+def iso(when: datetime) -> str:
+    """An instant as the archive stores it and the --json contract and reports print it: UTC,
+    to the second, with a Z ("2026-03-01T09:00:00Z")."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def instant(text: str) -> datetime:
+    """The aware UTC datetime of an `iso` text."""
+    when = datetime.fromisoformat(text)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -8,7 +8,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -35,31 +35,26 @@ class JobPlan:
     first_run: datetime  # catch-up: now when a check is overdue after downtime
 
 
-def trigger_for(schedule: str, jitter: int) -> BaseTrigger:
+def trigger_for(schedule: str, jitter: int, zone: tzinfo = UTC) -> BaseTrigger:
+    """A cron schedule runs on the clock of `zone` (the config's `timezone:`); an interval
+    counts seconds, whatever the zone."""
     if len(schedule.split()) == 5:
-        return CronTrigger.from_crontab(schedule, timezone=UTC)
+        return CronTrigger.from_crontab(schedule, timezone=zone)
     seconds = parse_interval(schedule)
     return IntervalTrigger(seconds=seconds, timezone=UTC, jitter=min(jitter, seconds // 2) or None)
 
 
-def next_due(schedule: str, last: datetime | None, now: datetime) -> datetime:
+def next_due(schedule: str, last: datetime | None, now: datetime, zone: tzinfo = UTC) -> datetime:
     """When a source should next be checked: now if it never was or is overdue."""
     if last is None:
         return now
     if len(schedule.split()) == 5:
-        fire = CronTrigger.from_crontab(schedule, timezone=UTC).get_next_fire_time(
+        fire = CronTrigger.from_crontab(schedule, timezone=zone).get_next_fire_time(
             None, last + timedelta(seconds=1)
         )
         return now if fire is None or fire <= now else fire
     due = last + timedelta(seconds=parse_interval(schedule))
     return max(due, now)
-
-
-def last_checks(archive: Archive) -> dict[str, datetime]:
-    return {
-        sid: datetime.fromisoformat(at.replace("Z", "+00:00"))
-        for sid, at in archive.last_checks().items()
-    }
 
 
 def plan(config: Config, last: dict[str, datetime], now: datetime) -> list[JobPlan]:
@@ -70,12 +65,12 @@ def plan(config: Config, last: dict[str, datetime], now: datetime) -> list[JobPl
         groups.setdefault(source_schedule(config, source), []).append(source.id)
     out = []
     for schedule, ids in groups.items():
-        first = min(next_due(schedule, last.get(i), now) for i in ids)
+        first = min(next_due(schedule, last.get(i), now, config.zone) for i in ids)
         out.append(
             JobPlan(
                 f"every {schedule}",
                 tuple(ids),
-                trigger_for(schedule, config.schedule.jitter),
+                trigger_for(schedule, config.schedule.jitter, config.zone),
                 first,
             )
         )
@@ -110,7 +105,7 @@ class Daemon:
                 "max_instances": 1,
                 "misfire_grace_time": config.schedule.misfire_grace,
             },
-            timezone=UTC,
+            timezone=config.zone,
         )
         self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
@@ -180,5 +175,5 @@ def run_daemon(config: Config) -> None:
         )
 
     with Archive.for_config(config, lock=False) as archive:
-        last = last_checks(archive)
+        last = archive.last_checks()
     Daemon(config, check_some).run(last)

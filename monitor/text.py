@@ -19,6 +19,7 @@ _INVISIBLE_CHARS = "".join(
             *range(0x86, 0xA0),
             *range(0x202A, 0x202F),
             *range(0x2066, 0x206A),
+            *range(0xD800, 0xE000),  # lone surrogates: bytes no codec could read; no UTF-8
         ),
     )
 )

@@ -5,17 +5,21 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from monitor.config import Config, parse_config
+from monitor.config import Config
 from monitor.models import RunReport
 from monitor.pipeline import check
 from monitor.testing.localsite import LocalSite
+from tests.smtp import SMTPServer
+from tests.support import make_config
+
+__all__ = ["make_config"]  # where test files long imported it from; it lives in tests.support
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -85,21 +89,6 @@ def monitor(
     )
 
 
-def make_config(tmp_path: Path, sources: list[dict[str, Any]], **extra: Any) -> Config:
-    data: dict[str, Any] = {
-        "archive": {"dir": str(tmp_path / "snapshots"), "lock_timeout": 0},
-        "reports": {"dir": str(tmp_path / "reports")},
-        "fetch": {"retries": 2, "backoff": 0.5, "timeout": 5, "per_host": 4},
-        "sources": sources,
-    }
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return parse_config(data, base_dir=str(tmp_path))
-
-
 class Runner:
     def __init__(self, config: Config, clock: Clock, sleeps: Sleeps) -> None:
         self.config, self.clock, self.sleeps = config, clock, sleeps
@@ -111,11 +100,18 @@ class Runner:
 
 
 @pytest.fixture
-def runner(clock: Clock, sleeps: Sleeps):  # type: ignore[no-untyped-def]
+def runner(clock: Clock, sleeps: Sleeps) -> Callable[[Config], Runner]:
     def make(config: Config) -> Runner:
         return Runner(config, clock, sleeps)
 
     return make
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    server = SMTPServer().start()
+    yield server
+    server.stop()
 
 
 def types(report: RunReport) -> list[str]:
@@ -127,8 +123,8 @@ def of_type(report: RunReport, kind: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    update = request.config.getoption("--update-golden")
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    update = bool(request.config.getoption("--update-golden"))
 
     def compare(name: str, text: str) -> None:
         path = GOLDEN / name

@@ -82,3 +82,29 @@ class SMTPServer:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.inbox.messages
+
+
+def email_config(server: SMTPServer, **extra: Any) -> dict[str, Any]:
+    """The `email` section of a config that mails `server`."""
+    return {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "from": "monitor@example.org",
+        "to": ["analyst@example.org"],
+        "timeout": 2,
+        **extra,
+    }
+
+
+def _part(msg: EmailMessage, kind: str) -> str:
+    body = msg.get_body((kind,))
+    assert isinstance(body, EmailMessage), f"no {kind} part"
+    return str(body.get_content())
+
+
+def text_part(msg: EmailMessage) -> str:
+    return _part(msg, "plain")
+
+
+def html_part(msg: EmailMessage) -> str:
+    return _part(msg, "html")

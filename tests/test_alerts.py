@@ -3,38 +3,22 @@ trivial edit is archived and reported under minor edits, and mailed only when as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite
-from tests.conftest import make_config, of_type, types
-from tests.smtp import SMTPServer
+from tests.conftest import of_type, types
+from tests.smtp import SMTPServer, email_config, text_part
+from tests.support import MEETING, ON_SECURITY, make_config, mofa, site_source
 
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a meeting "
-    "with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation on regional security.",
-]
+PARAS = (MEETING, ON_SECURITY)
 RETRACTED = "The ministers also agreed to hold a further meeting in Washington in May."
-
-
-def mofa(paras: list[str]) -> str:
-    return P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", paras)
-
-
-def source(site: LocalSite) -> dict[str, Any]:
-    return {"id": "mofa-fm", "url": site.url("/fm.html"), "profile": "mofa"}
 
 
 def test_a_retraction_of_text_that_stood_is_reported(
     site: LocalSite, tmp_path: Path, runner, clock
 ) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa(PARAS)
-    run = runner(make_config(tmp_path, [source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = mofa([*PARAS, RETRACTED])
     assert types(run(advance_hours=24)) == ["page_changed"]
@@ -54,7 +38,7 @@ def test_alternating_on_consecutive_checks_is_reported_once(
 ) -> None:  # type: ignore[no-untyped-def]
     a, b = mofa(PARAS), mofa([*PARAS, RETRACTED])
     site["/fm.html"] = a
-    run = runner(make_config(tmp_path, [source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     seen = []
     for page in (b, a, b, a, b):  # A -> B -> A -> B ... a few minutes apart
@@ -68,7 +52,7 @@ def test_a_return_within_the_day_is_an_oscillation_and_a_day_later_a_change(
 ) -> None:  # type: ignore[no-untyped-def]
     a, b = mofa(PARAS), mofa([*PARAS, RETRACTED])
     site["/fm.html"] = a
-    run = runner(make_config(tmp_path, [source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = b
     assert types(run(advance_hours=6)) == ["page_changed"]
@@ -82,17 +66,6 @@ def test_a_return_within_the_day_is_an_oscillation_and_a_day_later_a_change(
     assert types(run(advance_hours=24)) == ["page_changed"]
 
 
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-def email(server: SMTPServer) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": server.port, "from": "m@example.org", "to": ["a@x.org"]}
-
-
 TRIVIAL = [PARAS[0], PARAS[1].replace("cooperation on", "cooperation, on")]
 REAL = [PARAS[0], TRIVIAL[1].replace("close", "very close")]
 
@@ -101,7 +74,7 @@ def test_a_trivial_edit_is_reported_under_minor_edits_and_not_mailed(
     site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa(PARAS)
-    run = runner(make_config(tmp_path, [source(site)], email=email(smtp)))
+    run = runner(make_config(tmp_path, [site_source(site)], email=email_config(smtp)))
     run(email=True)
     site["/fm.html"] = mofa(TRIVIAL)
     report = run(email=True)
@@ -116,7 +89,7 @@ def test_a_trivial_edit_is_reported_under_minor_edits_and_not_mailed(
     site["/fm.html"] = mofa(REAL)
     run(email=True)
     assert len(smtp.messages) == 1 and smtp.messages[0]["Subject"] == "[monitor] 1 revised page"
-    body = str(smtp.messages[0].get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    body = text_part(smtp.messages[0])
     assert "{+very +}" in body and "{+,+}" not in body and "MINOR" not in body
 
 
@@ -124,12 +97,14 @@ def test_alert_trivial_mails_minor_edits(
     site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa(PARAS)
-    run = runner(make_config(tmp_path, [source(site)], email=email(smtp), alert_trivial=True))
+    run = runner(
+        make_config(tmp_path, [site_source(site)], email=email_config(smtp), alert_trivial=True)
+    )
     run(email=True)
     site["/fm.html"] = mofa(TRIVIAL)
     run(email=True)
     assert len(smtp.messages) == 1
     msg = smtp.messages[0]
     assert msg["Subject"] == "[monitor] 1 minor edit(s)"
-    body = str(msg.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    body = text_part(msg)
     assert "MINOR EDITS" in body and "cooperation{+,+} on" in body

@@ -18,8 +18,8 @@ from monitor.pipeline.alerts import (
 )
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-JUST_NOW = "2026-03-01T08:00:00Z"  # an hour ago: no reminder yet
-A_DAY_AGO = "2026-02-28T09:00:00Z"  # exactly REMIND_EVERY ago: reminder due
+JUST_NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)  # an hour ago: no reminder yet
+A_DAY_AGO = datetime(2026, 2, 28, 9, 0, tzinfo=UTC)  # exactly REMIND_EVERY ago: reminder due
 
 FAILURES = [
     # failures so far, alerted at, gone, failures_before_alert -> expected
@@ -38,7 +38,7 @@ FAILURES = [
 
 @pytest.mark.parametrize(("failures", "alerted", "gone", "threshold", "expected"), FAILURES)
 def test_on_failure(
-    failures: int, alerted: str | None, gone: bool, threshold: int, expected: OnFailure
+    failures: int, alerted: datetime | None, gone: bool, threshold: int, expected: OnFailure
 ) -> None:
     got = on_failure(failures, alerted, NOW, gone=gone, failures_before_alert=threshold)
     assert got == expected
@@ -54,7 +54,7 @@ SUCCESSES = [
 
 
 @pytest.mark.parametrize(("failures", "alerted", "expected"), SUCCESSES)
-def test_on_success(failures: int, alerted: str | None, expected: OnSuccess) -> None:
+def test_on_success(failures: int, alerted: datetime | None, expected: OnSuccess) -> None:
     assert on_success(failures, alerted) == expected
 
 
@@ -67,7 +67,7 @@ def test_on_success(failures: int, alerted: str | None, expected: OnSuccess) -> 
         (A_DAY_AGO, NOW - REMIND_EVERY / 2, False),
     ],
 )
-def test_reminder_due(alerted: str | None, now: datetime, due: bool) -> None:
+def test_reminder_due(alerted: datetime | None, now: datetime, due: bool) -> None:
     assert reminder_due(alerted, now) is due
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from monitor.archive import Archive, text_digest, verify
 from monitor.archive.blobs import sha256
 from monitor.errors import ArchiveError
 from monitor.models import Block, Document, Event
+
+T = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def doc(text: str) -> Document:
@@ -21,7 +24,7 @@ def add(archive: Archive, page_id: int, text: str, raw: bytes = b"<p>raw</p>") -
     with archive.transaction():
         v = archive.add_version(
             page_id,
-            fetched_at="2026-03-01T00:00:00Z",
+            fetched_at=T,
             raw=raw,
             doc=doc(text),
             rules="r",
@@ -35,7 +38,7 @@ def add(archive: Archive, page_id: int, text: str, raw: bytes = b"<p>raw</p>") -
 
 def test_versions_blobs_and_round_trip(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
-        page = archive.ensure_page("https://x.org/a", "src", "page", "2026-03-01T00:00:00Z")
+        page = archive.ensure_page("https://x.org/a", "src", "page", T)
         add(archive, page.id, "one")
         add(archive, page.id, "two", raw=b"<p>raw</p>")  # same raw body: stored once
         versions = archive.versions(page.id)
@@ -51,11 +54,11 @@ def test_versions_blobs_and_round_trip(tmp_path: Path) -> None:
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
-        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        page = archive.ensure_page("https://x.org/a", "src", "page", T)
         with pytest.raises(RuntimeError), archive.transaction():
             archive.add_version(
                 page.id,
-                fetched_at="t",
+                fetched_at=T,
                 raw=b"r",
                 doc=doc("x"),
                 rules="r",
@@ -64,7 +67,7 @@ def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
                 final_url=None,
                 headers={},
             )
-            archive.add_event(1, Event("page_changed", {"source": "src"}), "t")
+            archive.add_event(1, Event("page_changed", {"source": "src"}), T)
             raise RuntimeError("crash")
         assert archive.versions(page.id) == [] and archive.unreported_events() == []
         assert archive.outbox_pending() == [] and verify(archive) == []
@@ -73,15 +76,15 @@ def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 def test_events_are_queued_in_the_outbox(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
         with archive.transaction():
-            eid = archive.add_event(1, Event("page_added", {"source": "s", "url": "u"}), "t")
+            eid = archive.add_event(1, Event("page_added", {"source": "s", "url": "u"}), T)
         assert [e.id for e in archive.outbox_pending()] == [eid]
-        archive.mark_sent([eid], "d1", "t2")
+        archive.mark_sent([eid], "d1", T)
         assert archive.outbox_pending() == []
 
 
 def test_verify_finds_corrupt_and_missing_blobs(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
-        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        page = archive.ensure_page("https://x.org/a", "src", "page", T)
         add(archive, page.id, "one")
         version = archive.versions(page.id)[0]
         path = archive.blobs.path(version.raw_sha)
@@ -133,7 +136,7 @@ def test_quiet_checks_are_written_in_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("monitor.archive.index.QUIET_BATCH", 3)
-    at = "2026-03-01T00:00:00Z"
+    at = T
 
     def rows() -> list[tuple[object, ...]]:
         with sqlite3.connect(tmp_path / "s" / "index.sqlite") as db:  # another reader
@@ -190,24 +193,51 @@ def test_a_read_only_open_creates_nothing(tmp_path: Path) -> None:
         Archive.open(tmp_path / "none", lock=False, readonly=True)
     assert not (tmp_path / "none").exists()
     with Archive.open(tmp_path / "s") as archive:
-        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        page = archive.ensure_page("https://x.org/a", "src", "page", T)
         add(archive, page.id, "one")
     before = sorted(p.name for p in (tmp_path / "s").iterdir())
     with Archive.open(tmp_path / "s", lock=False, readonly=True) as reader:
         assert reader.document(reader.versions(page.id)[0]) == doc("one")
         assert verify(reader) == []
         with pytest.raises(ArchiveError, match="readonly"):
-            reader.ensure_page("https://x.org/b", "src", "page", "t")
+            reader.ensure_page("https://x.org/b", "src", "page", T)
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == before
 
 
 def test_a_reader_knows_when_a_writer_came_while_it_read(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "s") as archive:
-        add(archive, archive.ensure_page("https://x.org/a", "src", "page", "t").id, "one")
+        add(archive, archive.ensure_page("https://x.org/a", "src", "page", T).id, "one")
     with Archive.open(tmp_path / "s", lock=False, readonly=True) as reader:  # immutable: no WAL
         assert not reader.changed()
         with Archive.open(tmp_path / "s") as writer:
-            add(writer, writer.ensure_page("https://x.org/b", "src", "page", "t").id, "two")
+            add(writer, writer.ensure_page("https://x.org/b", "src", "page", T).id, "two")
             assert reader.changed()  # what it reads may mix two states
             with Archive.open(tmp_path / "s", lock=False, readonly=True) as through_wal:
                 assert not through_wal.changed() and through_wal.stats()["versions"] == 2
+
+
+def test_times_cross_as_aware_datetimes_and_are_stored_as_before(tmp_path: Path) -> None:
+    tokyo = timezone(timedelta(hours=9))
+    with Archive.open(tmp_path / "s") as archive:
+        page = archive.ensure_page("https://x.org/a", "src", "page", T.astimezone(tokyo))
+        add(archive, page.id, "one")
+        with archive.transaction():
+            archive.add_event(1, Event("page_added", {}), T + timedelta(microseconds=5))
+            archive.update_page(page.id, failing_alerted_at=T)
+        run = archive.start_run(T)
+        archive.finish_run(run, T, None)
+        with pytest.raises(ValueError, match="aware"):
+            archive.start_run(datetime(2026, 3, 1))  # naive: refused
+        (version,) = archive.versions(page.id)
+        (event,) = archive.unreported_events()
+        row = archive.page("https://x.org/a")
+        assert row is not None
+        assert row.first_seen == row.failing_alerted_at == version.fetched_at == T
+        assert event.created_at == T and event.created_at.tzinfo == UTC
+        assert archive.recent_runs(1)[0][1] == T
+    with sqlite3.connect(tmp_path / "s" / "index.sqlite") as db:  # the stored text as before
+        stored = db.execute(
+            "SELECT p.first_seen, p.failing_alerted_at, v.fetched_at, e.created_at, r.started_at "
+            "FROM pages p, versions v, events e, runs r"
+        ).fetchone()
+    assert set(stored) == {"2026-03-01T00:00:00Z"}

@@ -7,7 +7,7 @@ import os
 import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,10 +16,13 @@ from monitor.demo import pages as P
 from monitor.report import archive_loader, build_view, consolidate, meetings_now
 from monitor.report.notify import build_message
 from monitor.testing.localsite import LocalSite
-from tests.conftest import make_config
+from tests.support import make_config, site_source
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Dialog, Error, Page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.browser
+pytestmark: list[pytest.MarkDecorator] = [pytest.mark.browser]
 if CHROMIUM is None and not os.environ.get("CI"):
     pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="chromium is not installed")]
 
@@ -56,6 +59,24 @@ def hostile_page(round_: int) -> str:
     )
 
 
+def watch(page: Page, name: str, problems: list[str]) -> None:
+    """Every dialog, console message and script error of `page` is a problem."""
+
+    def dialog(d: Dialog) -> None:
+        problems.append(f"{name}: dialog {d.message}")
+        d.dismiss()
+
+    def console(m: ConsoleMessage) -> None:
+        problems.append(f"{name}: console {m.text}")
+
+    def error(e: Error) -> None:
+        problems.append(f"{name}: error {e}")
+
+    page.on("dialog", dialog)
+    page.on("console", console)
+    page.on("pageerror", error)
+
+
 def open_in_chromium(files: list[Path]) -> list[str]:
     from playwright.sync_api import sync_playwright
 
@@ -77,15 +98,7 @@ def open_in_chromium(files: list[Path]) -> list[str]:
         try:
             for file in files:
                 page = browser.new_page()
-                page.on(
-                    "dialog",
-                    lambda d, f=file: (
-                        problems.append(f"{f.name}: dialog {d.message}"),
-                        d.dismiss(),
-                    ),
-                )
-                page.on("console", lambda m, f=file: problems.append(f"{f.name}: console {m.text}"))
-                page.on("pageerror", lambda e, f=file: problems.append(f"{f.name}: error {e}"))
+                watch(page, file.name, problems)
                 page.goto(file.as_uri())
                 page.wait_for_load_state("load")
                 info: dict[str, Any] = page.evaluate("""() => ({
@@ -121,10 +134,7 @@ def test_xss_payloads_never_execute_in_report_or_email(
 ) -> None:  # type: ignore[no-untyped-def]
     site["/index.html"] = P.mofa_listing("Relations", [("March 1", [("/a.html", "A")])])
     site["/a.html"] = hostile_page(1)
-    config = make_config(
-        tmp_path,
-        [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
-    )
+    config = make_config(tmp_path, [site_source(site, "/index.html", "l", kind="listing")])
     run = runner(config)
     run()
     site["/a.html"] = hostile_page(2)

@@ -13,29 +13,15 @@ import pytest
 from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite
 from tests.conftest import monitor
-
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
-
-
-def write_config(tmp_path: Path, site: LocalSite, extra: str = "") -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        f"""
-archive: {{dir: snapshots, lock_timeout: 0}}
-reports: {{dir: reports}}
-fetch: {{retries: 0, backoff: 0, timeout: 5}}
-sources:
-  - id: mofa-fm
-    url: {site.url("/fm.html")}
-    profile: mofa
-{extra}""",
-        encoding="utf-8",
-    )
-    return path
+from tests.support import (
+    PARAS,
+    TEL_PARAS,
+    TEL_TITLE,
+    mofa,
+    site_source,
+    telephone_talk,
+    write_config,
+)
 
 
 def check_json(
@@ -47,8 +33,8 @@ def check_json(
 
 
 def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
-    write_config(tmp_path, site)
+    site["/fm.html"] = mofa()
+    write_config(tmp_path, [site_source(site)])
     code, first = check_json(tmp_path)
     assert code == 0
     assert set(first) == {
@@ -60,12 +46,7 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
         "events",
     }
     assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}]
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting",
-        "March 2, 2026",
-        [PARAS[0], "The two ministers confirmed closer cooperation."],
-        nonce=9,
-    )
+    site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."], nonce=9)
     code, second = check_json(tmp_path)
     assert code == 0
     assert second["events"] == [
@@ -117,15 +98,17 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
 
 
 def test_exit_codes(site: LocalSite, tmp_path: Path) -> None:
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    write_config(tmp_path, site, "  - {id: broken, url: 'http://127.0.0.1:9/'}\n")
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site), {"id": "broken", "url": "http://127.0.0.1:9/"}])
     code, report = check_json(tmp_path)
     assert code == 1 and report["sources_checked"] == 2
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - {id: a, url: 'https://x.org', selectr: main}\n")
     proc = monitor(tmp_path, "check-now", "--config", str(bad))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"monitor: {bad}: sources[0].selectr: unknown key"
+    assert proc.stderr.strip() == (
+        f"monitor: {bad}: sources[0].selectr: unknown key (did you mean 'selector'?)"
+    )
     proc = monitor(tmp_path, "check-now", "--source", "nope")
     assert proc.returncode == 2 and "no source with id 'nope'" in proc.stderr
     assert monitor(tmp_path, "validate-config").returncode == 0
@@ -138,10 +121,10 @@ def test_exit_codes(site: LocalSite, tmp_path: Path) -> None:
 def test_killed_mid_run_reports_the_change_once(
     site: LocalSite, tmp_path: Path, point: str
 ) -> None:
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    write_config(tmp_path, site)
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site)])
     assert check_json(tmp_path)[0] == 0
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Revised sentence."])
+    site["/fm.html"] = mofa([PARAS[0], "Revised sentence."], title="T")
     proc = monitor(tmp_path, "check-now", "--json", "--no-email", env={"MONITOR_CRASHPOINT": point})
     assert proc.returncode == -9 and proc.stdout == ""
     assert monitor(tmp_path, "verify").returncode == 0
@@ -155,8 +138,8 @@ def test_killed_mid_run_reports_the_change_once(
 
 
 def test_unwritable_reports_directory_is_one_line(site: LocalSite, tmp_path: Path) -> None:
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    write_config(tmp_path, site)
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site)])
     (tmp_path / "reports").write_text("a file where the reports directory should be")
     proc = monitor(tmp_path, "check-now", "--no-email")
     # the run completes (the mail would go); each output that could not be written is one line
@@ -172,24 +155,6 @@ def test_unwritable_reports_directory_is_one_line(site: LocalSite, tmp_path: Pat
     assert monitor(tmp_path, "verify").returncode == 0
 
 
-def index_config(tmp_path: Path, site: LocalSite, path: str, kind: str, profile: str) -> None:
-    source = f"  - {{id: idx, url: '{site.url(path)}', kind: {kind}, profile: {profile}}}\n"
-    (tmp_path / "config.yaml").write_text(
-        "archive: {dir: snapshots, lock_timeout: 0}\nreports: {dir: reports}\n"
-        f"fetch: {{retries: 0, backoff: 0, timeout: 5}}\nsources:\n{source}",
-        encoding="utf-8",
-    )
-
-
-TEL = (
-    "Japan-U.S. Foreign Ministers' Telephone Talk",
-    [
-        "On March 9, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs, held a telephone "
-        "talk with Secretary of State Marco Rubio of the United States."
-    ],
-)
-
-
 @pytest.mark.parametrize("kind", ["listing", "feed"])
 def test_killed_after_the_index_was_archived_loses_no_new_page(
     site: LocalSite, tmp_path: Path, kind: str
@@ -203,10 +168,10 @@ def test_killed_after_the_index_was_archived_loses_no_new_page(
             site["/index.html"] = P.mofa_listing(
                 "Relations", [("March", [*links, ("/fm.html", "FM")])], nonce=int(new)
             )
-            site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-            site["/tel.html"] = P.mofa_page(TEL[0], "March 9, 2026", TEL[1])
+            site["/fm.html"] = mofa(title="T")
+            site["/tel.html"] = telephone_talk()
         else:
-            items = [(site.url("/tel.html"), TEL[0], TEL[1])] if new else []
+            items = [(site.url("/tel.html"), TEL_TITLE, TEL_PARAS)] if new else []
             site["/index.html"] = P.state_feed(
                 [(u, t, "Mon, 09 Mar 2026 10:00:00 +0000", p) for u, t, p in items]
                 + [(site.url("/fm.html"), "T", "Mon, 02 Mar 2026 10:00:00 +0000", PARAS)],
@@ -214,7 +179,8 @@ def test_killed_after_the_index_was_archived_loses_no_new_page(
             )
 
     publish(new=False)
-    index_config(tmp_path, site, "/index.html", kind, "mofa" if kind == "listing" else "state")
+    profile = "mofa" if kind == "listing" else "state"
+    write_config(tmp_path, [site_source(site, "/index.html", "idx", profile=profile, kind=kind)])
     assert check_json(tmp_path)[0] == 0
     publish(new=True)
     env = {"MONITOR_CRASHPOINT": "after-commit:1"}  # right after the index's own commit

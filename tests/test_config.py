@@ -189,3 +189,22 @@ def test_password_env_must_name_a_variable_and_is_never_echoed(value: str) -> No
     )
     assert message.startswith("config.yaml: email.password_env: must be the name of an env")
     assert value not in message
+
+
+def test_the_cli_prints_every_config_error_on_its_own_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "config.yaml"
+    bad.write_text("source:\n  - {id: a, url: 'https://x.org', follow: 3}\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "validate-config", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"monitor: {bad}: source: unknown key (did you mean 'sources'?)",
+        f"monitor: {bad}: sources: required key is missing",
+    ]
+    assert "Traceback" not in proc.stderr

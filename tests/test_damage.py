@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,12 @@ from monitor.diff import diff_documents
 from monitor.models import Document
 from monitor.report import plain_segments
 from monitor.testing.localsite import LocalSite, Page
-from tests.conftest import Runner, make_config, of_type
+from tests.conftest import Runner, of_type
+from tests.support import MEETING, make_config, mofa, readout, site_source, state_feed
 
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two sides confirmed close cooperation on regional security and the economy.",
-]
-VICTIM = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+# "sides", for damage that turns it into "sodes": a word no edit of the page touches
+PARAS = (MEETING, "The two sides confirmed close cooperation on regional security and the economy.")
+VICTIM = mofa(PARAS)
 
 
 def edited(n: int) -> str:
@@ -33,19 +32,15 @@ def edited(n: int) -> str:
     return VICTIM.replace("close cooperation", f"{words[n]} cooperation")
 
 
-def bystander(text: str) -> str:
-    return P.state_page("Readout", "Readout", "March 2, 2026", [text])
-
-
 def start(site: LocalSite, tmp_path: Path, runner: Callable[..., Runner], **extra: Any) -> Runner:
     """Two sources, baselined: the victim, whose archive is damaged, and a bystander."""
     site["/victim.html"] = VICTIM
-    site["/bystander.html"] = bystander("First.")
+    site["/bystander.html"] = readout("First.")
     config = make_config(
         tmp_path,
         [
-            {"id": "victim", "url": site.url("/victim.html"), "profile": "mofa"},
-            {"id": "bystander", "url": site.url("/bystander.html"), "profile": "state"},
+            site_source(site, "/victim.html", "victim"),
+            site_source(site, "/bystander.html", "bystander", profile="state"),
         ],
         **extra,
     )
@@ -147,7 +142,7 @@ def test_a_damaged_document_is_read_again_from_its_raw_response(
     root, version, old = latest(tmp_path)
     DAMAGE[name](blob_file(root, version.doc_sha))
     site["/victim.html"] = edited(0)
-    site["/bystander.html"] = bystander("Second.")
+    site["/bystander.html"] = readout("Second.")
     report = run()  # never raises
     assert [e["type"] for e in events_about(report, "bystander")] == ["page_changed"]
     changed_as_in_truth(report, old, tmp_path)
@@ -169,7 +164,7 @@ def test_raw_and_document_damaged_archive_afresh_and_alert_once(
         else:
             DAMAGE[name](blob_file(root, digest))
     site["/victim.html"] = edited(0)
-    site["/bystander.html"] = bystander("Second.")
+    site["/bystander.html"] = readout("Second.")
     report = run()
     assert [e["type"] for e in events_about(report, "bystander")] == ["page_changed"]
     (event,) = events_about(report, "victim")  # no page_changed made of garbage
@@ -178,6 +173,7 @@ def test_raw_and_document_damaged_archive_afresh_and_alert_once(
     assert version.doc_sha in event["error"] and version.raw_sha in event["error"]
     assert [s for s, _ in report.failures] == ["victim"]  # counted as a failure of the page
     # the report, its text twin and the Atom feed say so
+    assert report.report is not None
     html = Path(report.report).read_text(encoding="utf-8")
     text = Path(report.report).with_suffix(".txt").read_text(encoding="utf-8")
     feed = (Path(report.report).parent / "feed.atom").read_text(encoding="utf-8")
@@ -233,7 +229,7 @@ def test_invalid_json_that_hashes_right_never_crashes_the_run(
         junk = archive.blobs.put(b'{"url": "https://x.org/", "title": "cut sh')
         archive.db.execute("UPDATE versions SET doc_sha=? WHERE id=?", (junk, version.id))
     site["/victim.html"] = edited(0)
-    site["/bystander.html"] = bystander("Second.")
+    site["/bystander.html"] = readout("Second.")
     report = run()
     assert [e["type"] for e in events_about(report, "bystander")] == ["page_changed"]
     changed_as_in_truth(report, old, tmp_path)
@@ -243,16 +239,12 @@ def test_a_damaged_feed_item_is_read_again_from_its_raw_form(
     site: LocalSite, tmp_path: Path, runner: Callable[..., Runner]
 ) -> None:
     def feed(paragraph: str) -> Page:
-        items = [("https://www.state.gov/a/", "Readout", "Mon, 02 Mar 2026 10:00:00 +0000", [])]
-        items[0] = (*items[0][:3], [paragraph])
-        return Page(P.state_feed(items), content_type="application/rss+xml")
+        return state_feed([("https://www.state.gov/a/", "Readout", [paragraph])])
 
     site["/feed/"] = feed("The Secretary met the Foreign Minister of Japan in Tokyo.")
-    config = make_config(
-        tmp_path,
-        [{"id": "press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+    run = runner(
+        make_config(tmp_path, [site_source(site, "/feed/", "press", profile="state", kind="feed")])
     )
-    run = runner(config)
     run()
     with Archive(tmp_path / "snapshots") as archive:
         item = archive.page("https://www.state.gov/a/")
@@ -272,6 +264,7 @@ def test_a_damaged_feed_item_is_read_again_from_its_raw_form(
         new = archive.document(archive.latest_version(item.id))  # type: ignore[arg-type]
     truth = diff_documents(old, new)
     assert (event["added"], event["removed"]) == (truth.added, truth.removed) == (1, 1)
+    assert report.report is not None
     text = Path(report.report).with_suffix(".txt").read_text(encoding="utf-8")
     assert "[-Tokyo-]{+Osaka+}" in text and "Tokio" not in text  # not the damaged words
 
@@ -279,11 +272,13 @@ def test_a_damaged_feed_item_is_read_again_from_its_raw_form(
 def test_reading_a_version_checks_it_against_its_name(tmp_path: Path) -> None:
     """The low level: a document blob that decodes into another valid document is refused."""
     with Archive.open(tmp_path / "s") as archive:
-        page = archive.ensure_page("https://x.org/a", "src", "page", "t")
+        page = archive.ensure_page(
+            "https://x.org/a", "src", "page", datetime(2026, 3, 1, tzinfo=UTC)
+        )
         with archive.transaction():
             version = archive.add_version(
                 page.id,
-                fetched_at="t",
+                fetched_at=datetime(2026, 3, 1, tzinfo=UTC),
                 raw=b"<p>The two sides</p>",
                 doc=Document("https://x.org/a", "A", ()),
                 rules="r",
@@ -313,11 +308,11 @@ def test_a_damaged_index_answered_with_304_is_fetched_whole_next_time(
     if kind == "listing":
         site["/index.html"] = P.mofa_listing("Relations", [("March", [("/fm.html", "FM")])])
     else:
-        item = (site.url("/fm.html"), "FM", "Mon, 02 Mar 2026 10:00:00 +0000", PARAS)
-        site["/index.html"] = Page(P.state_feed([item]), content_type="application/rss+xml")
+        site["/index.html"] = state_feed([(site.url("/fm.html"), "FM", PARAS)])
     profile = "mofa" if kind == "listing" else "state"
-    source = {"id": "idx", "url": site.url("/index.html"), "kind": kind, "profile": profile}
-    run = runner(make_config(tmp_path, [source]))
+    run = runner(
+        make_config(tmp_path, [site_source(site, "/index.html", "idx", profile=profile, kind=kind)])
+    )
     assert [e.type for e in run().events] == ["baseline"]
     root, version, _ = latest(tmp_path, "idx")
     truncated(blob_file(root, version.doc_sha if kind == "listing" else version.raw_sha))

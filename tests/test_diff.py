@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import MutableMapping, MutableSequence, MutableSet
 
-from monitor.diff import _Recent, diff_documents, diff_text
+from monitor.diff import diff_documents, diff_text
 from monitor.models import Block, Document, Segment
 
 PARAS = ["The two ministers confirmed close cooperation."]
@@ -203,24 +204,36 @@ def test_diff_golden(golden) -> None:  # type: ignore[no-untyped-def]
     golden("diff-mixed.txt", "\n".join(lines) + "\n")
 
 
-def test_the_same_documents_are_diffed_once() -> None:
+def test_the_diff_stage_is_pure_and_keeps_nothing() -> None:
+    """No cache: the same documents diffed twice give equal diffs, made afresh; the module holds
+    no state (what a report shows travels with the run's events) and reads no archive."""
+    import ast
+    import inspect
+
+    import monitor.diff as diff_module
+
     first = diff_documents(doc("The ministers met.", "Second."), doc("They met.", "Second."))
-    # read back from the archive: equal documents, other objects
     again = diff_documents(doc("The ministers met.", "Second."), doc("They met.", "Second."))
-    assert again is first
-    other_speaker = diff_documents(
-        doc("The ministers met.", "Second."), doc("They met.", "Second.", speaker="KAMIKAWA")
-    )
-    assert other_speaker is not first and other_speaker.speakers == ("KAMIKAWA",)
-
-
-def test_kept_diffs_stay_within_their_budget() -> None:
-    recent = _Recent(budget=100)
-    diffs = [diff_documents(doc(f"word {n} " * 3), doc(f"other {n} " * 3)) for n in range(12)]
-    for n, d in enumerate(diffs):
-        recent.put((str(n), "x"), d)
-        assert recent.size <= 100
-    assert recent.get(("11", "x")) is diffs[11] and recent.get(("0", "x")) is None
-    huge = diff_documents(doc("a " * 200), doc("b " * 200))
-    recent.put(("huge", "x"), huge)
-    assert recent.get(("huge", "x")) is None and recent.get(("11", "x")) is diffs[11]
+    assert again == first and again is not first
+    tree = ast.parse(inspect.getsource(diff_module))
+    imported = {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        for name in ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        + [alias.name for alias in node.names]
+    }
+    assert not {n for n in imported if n.startswith(("monitor.archive", "threading", "functools"))}
+    assert not {"lru_cache", "cache", "OrderedDict", "Lock"} & imported
+    own = diff_module.__name__
+    state = [
+        name
+        for name, value in vars(diff_module).items()
+        if not name.startswith("__")
+        and (
+            isinstance(value, MutableMapping | MutableSequence | MutableSet)
+            or type(value).__module__ == own  # an object of a class of its own
+            or (isinstance(value, type) and value.__module__ == own)  # a class of its own
+        )
+    ]
+    assert state == [], state  # functions and constants only: nothing that keeps diffs

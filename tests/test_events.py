@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,9 @@ from monitor.events import (
     TypedEvent,
     from_stored,
 )
-from monitor.models import Event
+from monitor.models import Block, Change, Event, Meeting, Segment
 
-MEETING = {
+MEETING_JSON = {
     "id": "2026-03-02-foreign-ministers",
     "date": "2026-03-02",
     "kind": "foreign-ministers",
@@ -39,6 +40,15 @@ MEETING = {
     "mode": "in-person",
     "countries": ["JP", "US"],
 }
+MEETING = Meeting(
+    "2026-03-02-foreign-ministers",
+    "2026-03-02",
+    "foreign-ministers",
+    "Japan-U.S. Foreign Ministers' Meeting",
+    "Tokyo",
+    ("Motegi Toshimitsu", "Marco Rubio"),
+    ("https://www.mofa.go.jp/a.html",),
+)
 URL = "https://www.mofa.go.jp/a.html"
 
 # one of each type, and the keys its `--json` object has (README, DESIGN.md), in their order
@@ -94,7 +104,7 @@ def test_the_values_are_todays() -> None:
         "trivial": True,
         "speakers": ["A", "B"],
     }
-    assert MeetingNew(MEETING, "mofa", URL).to_json()["meeting"] == MEETING
+    assert MeetingNew(MEETING, "mofa", URL).to_json()["meeting"] == MEETING_JSON
 
 
 def test_a_stored_event_of_the_old_form_reads_as_typed() -> None:
@@ -116,8 +126,8 @@ def test_the_archive_stores_a_typed_event_as_before(tmp_path: Path) -> None:
     event = PageChanged("mofa", URL, "T", 3, 1, False, ("SECRETARY RUBIO",))
     with Archive.open(tmp_path / "snapshots") as archive:
         with archive.transaction():
-            typed_id = archive.add_event(1, event, "t")
-            plain_id = archive.add_event(1, event.stored(), "t")
+            typed_id = archive.add_event(1, event, datetime(2026, 3, 1, tzinfo=UTC))
+            plain_id = archive.add_event(1, event.stored(), datetime(2026, 3, 1, tzinfo=UTC))
         rows = {
             r["id"]: (r["type"], r["source"], r["url"], r["payload"])
             for r in archive.db.execute("SELECT * FROM events")
@@ -126,3 +136,17 @@ def test_the_archive_stores_a_typed_event_as_before(tmp_path: Path) -> None:
         assert json.loads(rows[typed_id][3]) == event.stored().data
         (first, second) = archive.unreported_events()
         assert from_stored(first) == from_stored(second) == event
+
+
+def test_what_only_this_process_knows_is_neither_stored_nor_printed() -> None:
+    """A page_changed event's changes, and where the archive recorded an event, stay out of
+    the stored payload and of `--json`, and out of equality."""
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    change = Change("added", None, Block("paragraph", "New."), (Segment("+", "New."),), 1, 0, False)
+    bare = PageChanged("mofa", URL, "T", 1, 0, False, ())
+    full = PageChanged("mofa", URL, "T", 1, 0, False, (), changes=(change,), id=7, created_at=when)
+    assert full.to_json() == bare.to_json() and full.stored().data == bare.stored().data
+    assert full == bare and "changes" not in repr(full)
+    back = from_stored(full.stored())
+    assert isinstance(back, PageChanged) and back.changes is None  # diffed again if shown
+    assert (back.id, back.created_at) == (7, when)

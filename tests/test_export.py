@@ -9,6 +9,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from monitor.demo import run_demo
 from tests.conftest import monitor
+from tests.support import write_config
 
 
 def test_warc_json_and_atom_exports(tmp_path: Path) -> None:
@@ -49,6 +50,6 @@ def test_warc_json_and_atom_exports(tmp_path: Path) -> None:
 
 
 def test_export_needs_a_target(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("sources: [{id: a, url: 'https://www.state.gov/'}]\n")
+    write_config(tmp_path, [{"id": "a", "url": "https://www.state.gov/"}])
     proc = monitor(tmp_path, "export", timeout=60)
     assert proc.returncode == 2 and "--warc FILE and/or --json FILE" in proc.stderr

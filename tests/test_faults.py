@@ -16,16 +16,12 @@ import pytest
 
 from monitor.archive import Archive, verify
 from monitor.demo import pages as P
-from monitor.testing.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite, Page, RawHandler
 from tests import faults as F
-from tests.conftest import Runner, make_config, types
+from tests.conftest import Runner, types
+from tests.support import DATE, PARAS, TITLE, make_config, mofa, readout, site_source
 
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
-VICTIM = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+VICTIM = mofa()
 WAF = {
     "akamai": "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You "
     'don\'t have permission to access "http://www.state.gov/" on this server.<p>'
@@ -59,7 +55,7 @@ def serve(page: Page | str | bytes) -> Apply:
     return apply
 
 
-def raw(make: Callable[[Ctx], F.RawHandler]) -> Apply:
+def raw(make: Callable[[Ctx], RawHandler]) -> Apply:
     def apply(ctx: Ctx) -> None:
         ctx.site["/victim.html"] = Page(raw=make(ctx))
 
@@ -72,12 +68,13 @@ def refused(ctx: Ctx) -> None:
 
 def disk_full(ctx: Ctx) -> None:
     from monitor.archive import blobs
+    from monitor.errors import ArchiveError
 
     original = blobs.BlobStore.put
 
     def put(self: blobs.BlobStore, data: bytes) -> str:
         if b"VICTIM-EDIT" in data:
-            raise blobs.ArchiveError(
+            raise ArchiveError(
                 f"cannot write blob under {self.root}: "
                 f"{errno.errorcode[errno.ENOSPC]} No space left on device"
             )
@@ -138,9 +135,7 @@ FAULTS: dict[str, tuple[Apply, str]] = {
     "undeclared-shift-jis": (
         serve(
             Page(
-                P.mofa_page(
-                    "Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS, charset="x"
-                )
+                P.mofa_page(TITLE, DATE, PARAS, charset="x")
                 .replace('<meta charset="x">', "")
                 .encode("cp932"),
                 content_type="text/html",
@@ -215,12 +210,12 @@ def test_fault(
     victim_site = LocalSite().start()
     try:
         victim_site["/victim.html"] = VICTIM
-        site["/bystander.html"] = P.state_page("Readout", "Readout", "March 2, 2026", ["First."])
+        site["/bystander.html"] = readout("First.")
         config = make_config(
             tmp_path,
             [
-                {"id": "victim", "url": victim_site.url("/victim.html"), "profile": "mofa"},
-                {"id": "bystander", "url": site.url("/bystander.html"), "profile": "state"},
+                site_source(victim_site, "/victim.html", "victim"),
+                site_source(site, "/bystander.html", "bystander", profile="state"),
             ],
             fetch={"timeout": 0.5, "retries": 1, "max_bytes": 5_000_000},
             archive={"busy_timeout": 0.2},
@@ -229,7 +224,7 @@ def test_fault(
         assert sorted(types(run())) == ["baseline", "baseline"]
         ctx = Ctx(victim_site, release, tmp_path, run, monkeypatch, {"victim_site": victim_site})
         apply(ctx)
-        site["/bystander.html"] = P.state_page("Readout", "Readout", "March 2, 2026", ["Second."])
+        site["/bystander.html"] = readout("Second.")
         if expect == "flip":
             b = VICTIM.replace("close cooperation", "different cooperation")
             seen = []

@@ -15,7 +15,8 @@ import pytest
 from monitor.errors import ContentError
 from monitor.normalise import feeds
 from monitor.testing.localsite import LocalSite, Page
-from tests.conftest import make_config, monitor, of_type, types
+from tests.conftest import monitor, of_type, types
+from tests.support import RSS, make_config, site_source, write_config
 
 FEED_URL = "https://www.state.gov/rss-feed/press-releases/feed/"
 
@@ -48,11 +49,11 @@ def rss(items: list[Item], *, head: str = "", nonce: int = 0) -> str:
 
 
 def serve(site: LocalSite, items: list[Item], nonce: int = 0, **kw: Any) -> None:
-    site["/feed/"] = Page(rss(items, nonce=nonce, **kw), content_type="application/rss+xml")
+    site["/feed/"] = Page(rss(items, nonce=nonce, **kw), content_type=RSS)
 
 
 def feed_source(site: LocalSite, **extra: Any) -> dict[str, Any]:
-    return {"id": "press", "url": site.url("/feed/"), "kind": "feed", "profile": "state", **extra}
+    return site_source(site, "/feed/", "press", profile="state", kind="feed", **extra)
 
 
 def item_pages(tmp_path: Path) -> list[tuple[str, str | None]]:
@@ -63,15 +64,6 @@ def item_pages(tmp_path: Path) -> list[tuple[str, str | None]]:
 
 
 # --- 5. an item's edit survives a kill between the items and the feed -------------------------
-
-
-def write_cli_config(tmp_path: Path, site: LocalSite) -> None:
-    (tmp_path / "config.yaml").write_text(
-        "archive: {dir: snapshots, lock_timeout: 0}\nreports: {dir: reports}\n"
-        "fetch: {retries: 0, backoff: 0, timeout: 5}\nsources:\n"
-        f"  - {{id: press, url: '{site.url('/feed/')}', kind: feed, profile: state}}\n",
-        encoding="utf-8",
-    )
 
 
 def check_now(tmp_path: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -94,7 +86,7 @@ def test_an_item_edit_survives_a_kill_after_the_feeds_commit(
     one = Item(site.url("/a/"), "Call with a Partner", ("The Deputy spoke with a partner.",))
     two = Item(site.url("/b/"), "Japan National Day", ("We congratulate Japan.",))
     serve(site, [one, two])
-    write_cli_config(tmp_path, site)
+    write_config(tmp_path, [feed_source(site)])
     assert [e["type"] for e in check_now(tmp_path)["events"]] == ["baseline"]
     edited = Item(one.link, "Call with a Close Partner", ("The Deputy spoke with a close ally.",))
     serve(site, [edited, two], nonce=1)
@@ -151,8 +143,8 @@ def test_a_listing_says_what_max_pages_left_out(site: LocalSite, tmp_path: Path,
     site["/index.html"] = P.mofa_listing("Records", [("March", links)])
     for i in range(5):
         site[f"/p{i}.html"] = P.mofa_page(f"Record {i}", "March 2, 2026", [f"Text {i}."])
-    source = {"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}
-    report = runner(make_config(tmp_path, [{**source, "max_pages": 3}]))()
+    source = site_source(site, "/index.html", "l", kind="listing", max_pages=3)
+    report = runner(make_config(tmp_path, [source]))()
     assert report.left_out[0].urls == tuple(site.url(f"/p{i}.html") for i in (2, 3, 4))
     assert report.to_json()["left_out"][0]["kept"] == "first"
 

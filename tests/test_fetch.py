@@ -3,12 +3,16 @@ from __future__ import annotations
 import asyncio
 import gzip
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from monitor.config import FetchConfig
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, retry_after
+from monitor.fetch.decode import decode_text
+from monitor.models import FetchResult
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import Sleeps
 from tests.faults import drip, gzip_bomb, hang, huge, redirect, reset, truncated
@@ -16,18 +20,21 @@ from tests.faults import drip, gzip_bomb, hang, huge, redirect, reset, truncated
 HTML = "<html><head><title>t</title></head><body><main><p>Hello</p></main></body></html>"
 
 
-def fetch(url: str, sleeps: Sleeps | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
-    conf = {
-        "retries": 2,
-        "backoff": 1.0,
-        "timeout": 5.0,
-        **{k: v for k, v in kwargs.items() if k in FetchConfig.model_fields},
-    }
-    opts = {k: v for k, v in kwargs.items() if k not in FetchConfig.model_fields}
+def fetch(
+    url: str,
+    sleeps: Sleeps | None = None,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    allow: Callable[[str], bool] | None = None,
+    **conf: Any,
+) -> FetchResult:
+    """One fetch with test-sized retries and timeouts; `conf` overrides FetchConfig's keys."""
+    config = FetchConfig.model_validate({"retries": 2, "backoff": 1.0, "timeout": 5.0, **conf})
 
-    async def go():  # type: ignore[no-untyped-def]
-        async with Fetcher(FetchConfig(**conf), sleep=sleeps or Sleeps()) as f:
-            return await f.fetch(url, **opts)
+    async def go() -> FetchResult:
+        async with Fetcher(config, sleep=sleeps or Sleeps()) as f:
+            return await f.fetch(url, etag=etag, last_modified=last_modified, allow=allow)
 
     return asyncio.run(go())
 
@@ -35,7 +42,11 @@ def fetch(url: str, sleeps: Sleeps | None = None, **kwargs: object):  # type: ig
 def test_ok_and_conditional_get(site: LocalSite) -> None:
     site["/a"] = HTML
     first = fetch(site.url("/a"))
-    assert first.status == 200 and first.text == HTML and first.etag
+    assert (
+        first.status == 200
+        and decode_text(first.body, first.content_type)[0] == HTML
+        and first.etag
+    )
     assert "monitor/" in site.requests[-1].headers["user-agent"]
     again = fetch(site.url("/a"), etag=first.etag)
     assert again.not_modified and again.body == b""
@@ -47,7 +58,7 @@ def test_ok_and_conditional_get(site: LocalSite) -> None:
 def test_compressed_page_is_decoded(site: LocalSite) -> None:
     site["/z"] = Page(gzip.compress(HTML.encode()), headers={"Content-Encoding": "gzip"})
     result = fetch(site.url("/z"))
-    assert result.body == HTML.encode() and result.text == HTML
+    assert result.body == HTML.encode() and decode_text(result.body, result.content_type)[0] == HTML
     assert "gzip" in site.requests[-1].headers["accept-encoding"]
 
 
@@ -72,7 +83,7 @@ def test_429_honours_retry_after(site: LocalSite, sleeps: Sleeps) -> None:
         "/r", Page("slow down", status=429, headers={"Retry-After": "7"}), Page("busy", status=502)
     )
     site["/r"] = HTML
-    assert fetch(site.url("/r"), sleeps).text == HTML
+    assert decode_text(fetch(site.url("/r"), sleeps).body, "text/html")[0] == HTML
     assert sleeps.delays == [7.0, 2.0]
 
 
@@ -186,4 +197,4 @@ def test_shift_jis_body_decodes(site: LocalSite) -> None:
     ja = "<html><body><main><p>日米外相会談</p></main></body></html>"
     site["/ja"] = Page(ja.encode("cp932"), content_type="text/html")
     result = fetch(site.url("/ja"))
-    assert result.text == ja and result.encoding == "cp932"
+    assert decode_text(result.body, result.content_type) == (ja, "cp932")

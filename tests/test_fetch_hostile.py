@@ -25,7 +25,9 @@ from monitor.config import FetchConfig
 from monitor.demo import pages as P
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher
+from monitor.fetch.decode import decode_text
 from monitor.fetch.urls import UrlPolicy
+from monitor.models import FetchResult
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import make_config, of_type, types
 
@@ -38,10 +40,10 @@ HTML = "<html><head><title>t</title></head><body><main><p>Hello</p></main></body
 HELD_FOR = 5.0  # how long a held response waits at most when nothing releases it (a failure)
 
 
-def fetch(url: str, *, policy: UrlPolicy | None = None, **conf: Any) -> Any:
-    async def go() -> Any:
-        config = FetchConfig(**{"retries": 0, "timeout": 5.0, **conf})
-        async with Fetcher(config, **({"policy": policy} if policy else {})) as f:
+def fetch(url: str, *, policy: UrlPolicy | None = None, **conf: Any) -> FetchResult:
+    async def go() -> FetchResult:
+        config = FetchConfig.model_validate({"retries": 0, "timeout": 5.0, **conf})
+        async with Fetcher(config, policy=policy) as f:
             return await f.fetch(url)
 
     return asyncio.run(go())
@@ -174,7 +176,7 @@ def test_refused_encodings_name_the_url_and_error_bodies_are_never_decoded(
     with pytest.raises(FetchError, match=r"/404: HTTP 404$"):
         fetch(site.url("/404"))
     site["/gz"] = Page(zlib.compress(HTML.encode(), wbits=31), headers={"Content-Encoding": "gzip"})
-    assert fetch(site.url("/gz")).text == HTML
+    assert decode_text(fetch(site.url("/gz")).body, "text/html")[0] == HTML
     assert site.requests[-1].headers["accept-encoding"] == "gzip, deflate"
 
 
@@ -347,7 +349,10 @@ def test_fetcher_connects_only_where_the_policy_resolved(site: LocalSite) -> Non
     assert site.hits("/secret") == 0  # refused before connecting, and not retried
     # allowed: the connection goes to the address the injected resolver gave, not to DNS
     trusting = UrlPolicy({"evil.test"}, set(), allow_private=True, resolve=resolver(table))
-    assert fetch(f"http://evil.test:{port}/secret", policy=trusting).text == "secret"
+    assert (
+        decode_text(fetch(f"http://evil.test:{port}/secret", policy=trusting).body, "text/html")[0]
+        == "secret"
+    )
 
 
 @pytest.fixture
@@ -407,7 +412,11 @@ def test_203_is_a_page_and_204_205_say_there_is_none(
     site["/list.html"] = Page('<html><body><main><a href="/b.html">B</a></main></body>', status=203)
     site["/b.html"] = Page(P.state_page("B", "B", "March 3, 2026", ["Third."]), status=203)
     result = fetch(site.url("/a.html"))
-    assert result.status == 203 and b"First." in result.body and "First." in result.text
+    assert (
+        result.status == 203
+        and b"First." in result.body
+        and "First." in decode_text(result.body, result.content_type)[0]
+    )
     config = make_config(
         tmp_path,
         [

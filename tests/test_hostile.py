@@ -8,7 +8,6 @@ import json
 import logging
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,36 +16,11 @@ import pytest
 from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite, Page
 from monitor.text import clean
-from tests.conftest import make_config, monitor, types
-from tests.smtp import SMTPServer
+from tests.conftest import monitor, types
+from tests.smtp import SMTPServer, email_config, text_part
+from tests.support import PARAS, make_config, mofa, site_source, write_config
 
 HOSTILE = "\x01\x08\u202e\u2066\x1b\x9b"  # C0, bidi override and isolate, ESC, C1 CSI
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-def email_conf(server: SMTPServer) -> dict[str, Any]:
-    return {
-        "host": "127.0.0.1",
-        "port": server.port,
-        "from": "monitor@example.org",
-        "to": ["analyst@example.org"],
-        "timeout": 2,
-    }
-
-
-def text_part(msg: Any) -> str:
-    return str(msg.get_body(("plain",)).get_content())
 
 
 def has_hostile(text: str) -> bool:
@@ -74,23 +48,20 @@ def test_control_characters_from_a_server_never_stop_the_mail(
     """A title with C0 controls and a bidi override, and a redirect whose Location carries
     them: every run completes, the digest is delivered, the Atom feed is valid XML."""
     title = f"Japan-U.S. Foreign{HOSTILE} Ministers' Meeting"
-    site["/fm.html"] = P.mofa_page(title, "March 2, 2026", PARAS)
+    site["/fm.html"] = mofa(title=title)
     site["/old.html"] = Page("", status=302, headers={"Location": "/moved\x01\x08.html"})
-    site["/moved%01%08.html"] = P.mofa_page("Moved page", "March 2, 2026", PARAS)
+    site["/moved%01%08.html"] = mofa(title="Moved page")
     run = runner(
         make_config(
             tmp_path,
-            [
-                {"id": "fm", "url": site.url("/fm.html"), "profile": "mofa"},
-                {"id": "moved", "url": site.url("/old.html"), "profile": "mofa"},
-            ],
-            email=email_conf(smtp),
+            [site_source(site, "/fm.html", "fm"), site_source(site, "/old.html", "moved")],
+            email=email_config(smtp),
         )
     )
     first = run(email=True)
     assert types(first) == ["baseline", "baseline"] and not first.failures
 
-    site["/fm.html"] = P.mofa_page(title, "March 2, 2026", [PARAS[0], f"Closer{HOSTILE} ties."])
+    site["/fm.html"] = mofa([PARAS[0], f"Closer{HOSTILE} ties."], title=title)
     second = run(email=True)
     assert types(second) == ["page_changed"] and not second.failures
     assert second.mail_error is None and not second.output_errors
@@ -113,9 +84,9 @@ def test_validators_with_control_characters_are_never_sent_back(
 ) -> None:  # type: ignore[no-untyped-def]
     """An ETag and a Last-Modified with control characters cannot be sent in a request: the
     page is asked for afresh, and every run completes."""
-    page = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+    page = mofa()
     site["/fm.html"] = Page(page, headers={"ETag": '"v\x01\x1b[31m"', "Last-Modified": "M\x01"})
-    run = runner(make_config(tmp_path, [{"id": "a", "url": site.url("/fm.html")}]))
+    run = runner(make_config(tmp_path, [site_source(site, "/fm.html", "a", profile=None)]))
     assert types(run()) == ["baseline"]
     site["/fm.html"] = Page(page.replace("close cooperation", "closer cooperation"))
     second = run()
@@ -126,7 +97,7 @@ def test_validators_with_control_characters_are_never_sent_back(
 def test_links_and_redirects_that_are_no_url_never_stop_a_run(
     site: LocalSite, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+    site["/fm.html"] = mofa()
     site["/list.html"] = P.mofa_listing(
         "Relations", [("March 2", [("http://[::1/x", "Not a URL"), ("/fm.html", "FM")])]
     )
@@ -135,8 +106,8 @@ def test_links_and_redirects_that_are_no_url_never_stop_a_run(
         make_config(
             tmp_path,
             [
-                {"id": "l", "url": site.url("/list.html"), "kind": "listing", "profile": "mofa"},
-                {"id": "r", "url": site.url("/r.html"), "profile": "mofa"},
+                site_source(site, "/list.html", "l", kind="listing"),
+                site_source(site, "/r.html", "r"),
             ],
         )
     )
@@ -151,6 +122,8 @@ def test_an_event_archived_with_control_characters_still_makes_a_valid_feed(
 ) -> None:
     """An archive written before text was cleaned at the edge: its events' text still goes into
     the feed, without what XML cannot hold."""
+    from datetime import UTC, datetime
+
     from monitor.archive import Archive
     from monitor.models import Event
     from monitor.report.export import write_feed
@@ -161,7 +134,7 @@ def test_an_event_archived_with_control_characters_still_makes_a_valid_feed(
             "page_added", {"source": "a", "url": "https://www.mofa.go.jp/x", "title": "T\x01\x08"}
         )
         with archive.transaction():
-            archive.add_event(None, event, "2026-03-01T09:00:00Z")
+            archive.add_event(None, event, datetime(2026, 3, 1, 9, tzinfo=UTC))
         path = write_feed(archive, tmp_path / "reports")
     root = ET.parse(path).getroot()
     assert [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")][-1] == "New page: T"
@@ -171,22 +144,16 @@ def test_an_event_archived_with_control_characters_still_makes_a_valid_feed(
 def test_an_output_that_cannot_be_written_never_stops_the_digest(
     output: str, site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner, caplog
 ) -> None:  # type: ignore[no-untyped-def]
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+    site["/fm.html"] = mofa()
     run = runner(
-        make_config(
-            tmp_path,
-            [{"id": "fm", "url": site.url("/fm.html"), "profile": "mofa"}],
-            email=email_conf(smtp),
-        )
+        make_config(tmp_path, [site_source(site, "/fm.html", "fm")], email=email_config(smtp))
     )
     run(email=True)
     blocker = tmp_path / "reports" / output
     blocker.unlink()
     (blocker / "in-the-way").mkdir(parents=True)  # a directory where the file goes
 
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", [PARAS[0], "Closer ties."]
-    )
+    site["/fm.html"] = mofa([PARAS[0], "Closer ties."])
     with caplog.at_level(logging.ERROR):
         report = run(email=True)
     assert types(report) == ["page_changed"] and report.mail_error is None
@@ -220,23 +187,12 @@ def test_catastrophic_patterns_cannot_hang_a_run(site: LocalSite, tmp_path: Path
     site["/index.html"] = P.mofa_listing(
         "Relations", [("March 2", [("/evil.html", evil), ("/aaaa", "Meeting")])]
     )
-    site["/aaaa"] = P.mofa_page("Meeting", "March 2, 2026", [PARAS[0], evil, "aaaa"])
-    site["/evil.html"] = P.mofa_page("Evil", "March 2, 2026", PARAS)
-    config = {
-        "archive": {"dir": "snapshots"},
-        "reports": {"dir": "reports"},
-        "sources": [
-            {
-                "id": "l",
-                "url": site.url("/index.html"),
-                "kind": "listing",
-                "profile": "mofa",
-                "follow": "(a+)+$",
-                "ignore": ["(a+)+$"],
-            }
-        ],
-    }
-    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    site["/aaaa"] = mofa([PARAS[0], evil, "aaaa"], title="Meeting")
+    site["/evil.html"] = mofa(title="Evil")
+    listing = site_source(
+        site, "/index.html", "l", kind="listing", follow="(a+)+$", ignore=["(a+)+$"]
+    )
+    write_config(tmp_path, [listing])
     proc = monitor(tmp_path, "check-now", "--json", "--no-email", timeout=60)  # completes
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["events"][0]["pages"] == 2
@@ -252,7 +208,9 @@ def test_catastrophic_patterns_cannot_hang_a_run(site: LocalSite, tmp_path: Path
 
     with Archive.for_config(load_config(tmp_path / "config.yaml"), lock=False) as archive:
         page = archive.page(site.url("/aaaa"))
+        assert page is not None
         version = archive.latest_version(page.id)
+        assert version is not None
         texts = [b.text for b in archive.document(version).blocks]
     assert evil in texts and "aaaa" not in texts  # ignored: the block the pattern matches
 
@@ -264,21 +222,16 @@ def test_a_password_in_password_env_is_refused_and_never_echoed(
     site: LocalSite, tmp_path: Path
 ) -> None:
     secret = "Hunter2-s3cret!"
-    config = {
-        "archive": {"dir": "snapshots"},
-        "reports": {"dir": "reports"},
-        "sources": [{"id": "a", "url": site.url("/a.html"), "profile": "mofa"}],
-        "email": {
-            "host": "127.0.0.1",
-            "port": 1,
-            "from": "m@example.org",
-            "to": ["a@example.org"],
-            "username": "monitor",
-            "password_env": secret,
-        },
+    email = {
+        "host": "127.0.0.1",
+        "port": 1,
+        "from": "m@example.org",
+        "to": ["a@example.org"],
+        "username": "monitor",
+        "password_env": secret,
     }
-    site["/a.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
-    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    site["/a.html"] = mofa()
+    write_config(tmp_path, [site_source(site, "/a.html", "a")], email=email)
     for args in (("validate-config",), ("-vv", "check-now")):
         proc = monitor(tmp_path, *args, timeout=60)
         assert proc.returncode == 2, proc.stderr
@@ -291,21 +244,12 @@ def test_the_password_itself_is_never_echoed(site: LocalSite, tmp_path: Path) ->
     secret = "Hunter2-s3cret!"
     server = SMTPServer(users={"monitor": "another"}).start()
     try:
-        site["/a.html"] = P.mofa_page("Japan-U.S. Meeting", "March 2, 2026", PARAS)
-        config = {
-            "archive": {"dir": "snapshots"},
-            "reports": {"dir": "reports"},
-            "sources": [{"id": "a", "url": site.url("/a.html"), "profile": "mofa"}],
-            "email": {
-                **email_conf(server),
-                "username": "monitor",
-                "password_env": "MONITOR_TEST_SMTP_PASSWORD",
-            },
-        }
-        (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+        site["/a.html"] = mofa(title="Japan-U.S. Meeting")
+        email = email_config(server, username="monitor", password_env="MONITOR_TEST_SMTP_PASSWORD")
+        write_config(tmp_path, [site_source(site, "/a.html", "a")], email=email)
         env = {"MONITOR_TEST_SMTP_PASSWORD": secret}
         monitor(tmp_path, "check-now", env=env, timeout=60)  # baseline: nothing to mail
-        site["/a.html"] = P.mofa_page("Japan-U.S. Meeting", "March 2, 2026", PARAS[:1])
+        site["/a.html"] = mofa(PARAS[:1], title="Japan-U.S. Meeting")
         proc = monitor(tmp_path, "-vv", "check-now", env=env, timeout=60)
         assert "mail not sent" in proc.stderr and server.messages == []
         assert secret not in proc.stdout + proc.stderr
@@ -319,9 +263,7 @@ def test_the_password_itself_is_never_echoed(site: LocalSite, tmp_path: Path) ->
 def _run_cli(tmp_path: Path, sources: list[dict[str, Any]], *args: str) -> str:
     """`monitor ARGS` in a subprocess: what it wrote to stdout and stderr, which must hold no
     terminal escape a server sent."""
-    config = {"archive": {"dir": "snapshots"}, "reports": {"dir": "reports"}, "sources": sources}
-    config["fetch"] = {"retries": 0}
-    (tmp_path / "config.yaml").write_text(json.dumps(config), encoding="utf-8")
+    write_config(tmp_path, sources)
     proc = monitor(tmp_path, *args, timeout=60, env={"COLUMNS": "200"})
     out = proc.stdout + proc.stderr
     assert proc.returncode in (0, 1) and "Traceback" not in out, out
@@ -340,9 +282,8 @@ def test_terminal_escapes_from_a_server_never_reach_the_terminal(
     location: str, site: LocalSite, tmp_path: Path
 ) -> None:
     site["/a.html"] = Page("", status=302, headers={"Location": location})
-    site["/t.html"] = P.mofa_page(f"Title\x1b]0;owned\x07 {HOSTILE}", "March 2, 2026", PARAS)
-    a = {"id": "a", "url": site.url("/a.html"), "profile": "mofa"}
-    t = {"id": "t", "url": site.url("/t.html"), "profile": "mofa"}
+    site["/t.html"] = mofa(title=f"Title\x1b]0;owned\x07 {HOSTILE}")
+    a, t = site_source(site, "/a.html", "a"), site_source(site, "/t.html", "t")
     out = _run_cli(tmp_path, [a], "-vv", "check-now", "--no-email")
     if location.startswith("http://elsewhere"):  # the failure is told, its escapes shown
         assert "failed: a:" in out and "redirect to disallowed URL" in out

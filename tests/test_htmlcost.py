@@ -10,13 +10,9 @@ from monitor.archive import Archive, verify
 from monitor.demo import pages as P
 from monitor.normalise.htmlcost import MAX_WORK, parse_work
 from monitor.testing.localsite import LocalSite
-from tests.conftest import make_config, types
+from tests.conftest import types
+from tests.support import make_config, mofa, readout, site_source
 
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a meeting "
-    "with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
 DEEP = 100_000
 NESTED = (
     "<html><head><title>Japan-U.S. Foreign Ministers' Meeting</title></head><body><main "
@@ -29,23 +25,18 @@ NESTED = (
 
 
 def test_a_deeply_nested_page_fails_alone(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    site["/deep.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2", PARAS)
-    site["/ok.html"] = P.state_page("Readout", "Readout", "March 2, 2026", ["First."])
+    site["/deep.html"] = mofa(date="March 2")
+    site["/ok.html"] = readout("First.")
     listing = P.mofa_listing("Relations", [("March 2", [("/deep2.html", "Deep")])])
     site["/index.html"] = listing
-    site["/deep2.html"] = P.mofa_page("Japan-U.S. Summit", "March 2", PARAS)
+    site["/deep2.html"] = mofa(title="Japan-U.S. Summit", date="March 2")
     run = runner(
         make_config(
             tmp_path,
             [
-                {"id": "deep", "url": site.url("/deep.html"), "profile": "mofa"},
-                {
-                    "id": "list",
-                    "url": site.url("/index.html"),
-                    "kind": "listing",
-                    "profile": "mofa",
-                },
-                {"id": "ok", "url": site.url("/ok.html"), "profile": "state"},
+                site_source(site, "/deep.html", "deep"),
+                site_source(site, "/index.html", "list", kind="listing"),
+                site_source(site, "/ok.html", "ok", profile="state"),
             ],
         )
     )
@@ -53,7 +44,7 @@ def test_a_deeply_nested_page_fails_alone(site: LocalSite, tmp_path: Path, runne
     site["/deep.html"] = NESTED  # 0.7 MB: minutes of parsing before
     site["/deep2.html"] = NESTED  # a page a listing leads to
     site["/index.html"] = listing.replace("</ul>", "<li>" + "<ul><li>" * DEEP + "</ul>")
-    site["/ok.html"] = P.state_page("Readout", "Readout", "March 2, 2026", ["Second."])
+    site["/ok.html"] = readout("Second.")
     report = run()
     assert [(e.type, e.data["source"]) for e in report.events] == [("page_changed", "ok")]
     errors = dict(report.failures)

@@ -12,6 +12,7 @@ import pytest
 
 from monitor.config import load_config
 from monitor.fetch import Fetcher
+from monitor.fetch.decode import decode_text
 from monitor.normalise import listing_links
 from monitor.normalise.feeds import parse_feed
 from monitor.sites import profile_for
@@ -27,9 +28,10 @@ def test_configured_source_is_reachable_and_its_profile_fits(source) -> None:  #
             return await fetcher.fetch(source.url)
 
     result = asyncio.run(fetch())
+    text = decode_text(result.body, result.content_type)[0]
     if source.kind == "feed":
-        assert parse_feed(result.text, result.final_url)[1]
+        assert parse_feed(text, result.final_url)[1]
     else:
         assert listing_links(
-            result.text, result.final_url, profile_for(source.url, source.profile), source.selector
+            text, result.final_url, profile_for(source.url, source.profile), source.selector
         )

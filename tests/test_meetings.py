@@ -5,7 +5,7 @@ it — or none. The pages are synthetic, written in each site's real structure
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -324,7 +324,8 @@ def test_shared_meeting_from_four_sites_is_one_meeting_with_four_sources(tmp_pat
             found = reports[key]
             assert found is not None, key
             with archive.transaction():
-                events.append(record_meeting(archive, found, key.split("/")[0], f"t{n}"))
+                now = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=n)
+                events.append(record_meeting(archive, found, key.split("/")[0], now))
         assert [e.type for e in events if e] == ["meeting_new"] + ["meeting_source_added"] * 3
         (meeting,) = list_meetings(archive)
         assert len(meeting.sources) == 4

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import ssl
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import trustme
@@ -19,60 +16,19 @@ from monitor.demo import pages as P
 from monitor.models import Event
 from monitor.report.notify import deliver_outbox
 from monitor.testing.localsite import LocalSite, Page
-from tests.conftest import make_config, monitor, types
-from tests.smtp import SMTPServer
-
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-def email_conf(server: SMTPServer, **extra: Any) -> dict[str, Any]:
-    return {
-        "host": "127.0.0.1",
-        "port": server.port,
-        "from": "monitor@example.org",
-        "to": ["analyst@example.org"],
-        "timeout": 2,
-        **extra,
-    }
-
-
-def html_part(msg: Any) -> str:
-    return str(msg.get_body(("html",)).get_content())
-
-
-def text_part(msg: Any) -> str:
-    return str(msg.get_body(("plain",)).get_content())
+from tests.conftest import monitor, types
+from tests.smtp import SMTPServer, email_config, html_part, text_part
+from tests.support import PARAS, make_config, mofa, site_source, write_config
 
 
 def test_digests_are_never_lost_nor_sent_twice(
     site: LocalSite, smtp: SMTPServer, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
-    run = runner(
-        make_config(
-            tmp_path,
-            [{"id": "mofa-fm", "url": site.url("/fm.html"), "profile": "mofa"}],
-            email=email_conf(smtp),
-        )
-    )
+    site["/fm.html"] = mofa()
+    run = runner(make_config(tmp_path, [site_source(site)], email=email_config(smtp)))
     assert types(run(email=True)) == ["baseline"] and smtp.messages == []  # baseline: no mail
 
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting",
-        "March 2, 2026",
-        [PARAS[0], "The two ministers confirmed closer cooperation."],
-    )
+    site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."])
     run(email=True)
     assert len(smtp.messages) == 1
     msg = smtp.messages[0]
@@ -83,11 +39,7 @@ def test_digests_are_never_lost_nor_sent_twice(
     assert smtp.inbox.envelopes[0] == ("monitor@example.org", ["analyst@example.org"])
 
     smtp.stop()  # SMTP outage during an edit: no mail, nothing lost
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting",
-        "March 2, 2026",
-        [PARAS[0], "The ministers confirmed the closest cooperation."],
-    )
+    site["/fm.html"] = mofa([PARAS[0], "The ministers confirmed the closest cooperation."])
     down = run(email=True)
     assert types(down) == ["page_changed"] and down.mail_error and not down.failures
     smtp.start()
@@ -103,11 +55,7 @@ def test_digests_are_never_lost_nor_sent_twice(
         len(smtp.messages) == 3 and smtp.messages[2]["Subject"] == "[monitor] 1 failing source(s)"
     )
     assert "HTTP 500" in text_part(smtp.messages[2])
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting",
-        "March 2, 2026",
-        [PARAS[0], "The ministers confirmed the closest cooperation."],
-    )
+    site["/fm.html"] = mofa([PARAS[0], "The ministers confirmed the closest cooperation."])
     run(email=True)
     run(email=True)
     assert len(smtp.messages) == 4 and smtp.messages[3]["Subject"] == "[monitor] 1 recovered"
@@ -123,8 +71,8 @@ def test_new_meetings_lead_and_titles_cannot_inject_headers(
     run = runner(
         make_config(
             tmp_path,
-            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
-            email=email_conf(smtp),
+            [site_source(site, "/index.html", "l", kind="listing")],
+            email=email_config(smtp),
         )
     )
     run(email=True)
@@ -155,7 +103,7 @@ def test_new_meetings_lead_and_titles_cannot_inject_headers(
 
 
 @pytest.fixture
-def tls() -> tuple[ssl.SSLContext, str, Path]:
+def tls() -> tuple[ssl.SSLContext, str, trustme.CA]:
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -173,24 +121,20 @@ def test_starttls_login_with_password_from_environment(
     caplog.set_level(logging.DEBUG)
     try:
         monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "s3cret-pw")
-        site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-        conf = email_conf(
+        site["/fm.html"] = mofa(title="T")
+        conf = email_config(
             server,
             starttls=True,
             username="monitor",
             password_env="MONITOR_TEST_SMTP_PW",
             cafile=str(cafile),
         )
-        run = runner(
-            make_config(
-                tmp_path, [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}], email=conf
-            )
-        )
+        run = runner(make_config(tmp_path, [site_source(site, "/fm.html", "a")], email=conf))
         run(email=True)
-        site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed."])
+        site["/fm.html"] = mofa([PARAS[0], "Changed."], title="T")
         assert run(email=True).mail_error is None and len(server.messages) == 1
         monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "wrong")
-        site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed again."])
+        site["/fm.html"] = mofa([PARAS[0], "Changed again."], title="T")
         report = run(email=True)
         assert report.mail_error and len(server.messages) == 1  # refused login: queued, not lost
         for path in (tmp_path / "reports").rglob("*.*"):
@@ -203,25 +147,14 @@ def test_starttls_login_with_password_from_environment(
 def test_crash_after_the_server_accepted_resends_the_same_message_id(
     site: LocalSite, smtp: SMTPServer, tmp_path: Path
 ) -> None:
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        json.dumps(
-            {
-                "archive": {"dir": "snapshots"},
-                "reports": {"dir": "reports"},
-                "fetch": {"retries": 0},
-                "email": email_conf(smtp),
-                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
-            }
-        )
-    )
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site, "/fm.html", "a")], email=email_config(smtp))
 
     def check(**env: str) -> subprocess.CompletedProcess[str]:
         return monitor(tmp_path, "check-now", "--json", env=env, timeout=60)
 
     assert check().returncode == 0
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [PARAS[0], "Changed."])
+    site["/fm.html"] = mofa([PARAS[0], "Changed."], title="T")
     assert check(MONITOR_CRASHPOINT="mail-accepted").returncode == -9
     assert len(smtp.messages) == 1
     assert check().returncode == 0
@@ -231,12 +164,7 @@ def test_crash_after_the_server_accepted_resends_the_same_message_id(
 
 
 def test_test_email_command(smtp: SMTPServer, tmp_path: Path) -> None:
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        json.dumps(
-            {"email": email_conf(smtp), "sources": [{"id": "a", "url": "https://www.state.gov/"}]}
-        )
-    )
+    write_config(tmp_path, [{"id": "a", "url": "https://www.state.gov/"}], email=email_config(smtp))
     proc = monitor(tmp_path, "test-email", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert len(smtp.messages) == 1 and "in Tokyo</ins>" in html_part(smtp.messages[0]).replace(
@@ -250,29 +178,18 @@ def test_after_a_kill_the_accepted_digest_goes_again_unchanged_and_new_changes_g
     """Killed after the server accepted a digest and before it was marked sent; a new change
     comes before the next run: that digest goes again as it was (Message-ID, events, text), the
     new change in a digest of its own, and no change is mailed under two Message-IDs."""
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        json.dumps(
-            {
-                "archive": {"dir": "snapshots"},
-                "reports": {"dir": "reports"},
-                "fetch": {"retries": 0},
-                "email": email_conf(smtp),
-                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
-            }
-        )
-    )
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site, "/fm.html", "a")], email=email_config(smtp))
 
     def check(**env: str) -> subprocess.CompletedProcess[str]:
         return monitor(tmp_path, "check-now", "--json", env=env, timeout=60)
 
     assert check().returncode == 0
     alpha, beta = "Revision alpha was added.", "Revision beta was added."
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, alpha])
+    site["/fm.html"] = mofa([*PARAS, alpha], title="T")
     assert check(MONITOR_CRASHPOINT="mail-accepted").returncode == -9
     assert len(smtp.messages) == 1
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, alpha, beta])
+    site["/fm.html"] = mofa([*PARAS, alpha, beta], title="T")
     assert check().returncode == 0
     assert len(smtp.messages) == 3
     first, again, new = smtp.messages
@@ -297,20 +214,10 @@ def test_a_digest_is_stored_before_it_is_sent(
 ) -> None:
     """Killed after the digest was composed and before the server had it: it goes next run, as
     composed, once."""
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", PARAS)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        json.dumps(
-            {
-                "archive": {"dir": "snapshots"},
-                "reports": {"dir": "reports"},
-                "email": email_conf(smtp),
-                "sources": [{"id": "a", "url": site.url("/fm.html"), "profile": "mofa"}],
-            }
-        )
-    )
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site, "/fm.html", "a")], email=email_config(smtp))
     assert monitor(tmp_path, "check-now", timeout=60).returncode == 0
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", [*PARAS, "Revision alpha was added."])
+    site["/fm.html"] = mofa([*PARAS, "Revision alpha was added."], title="T")
     env = {"MONITOR_CRASHPOINT": "digest-composed"}
     assert monitor(tmp_path, "check-now", env=env, timeout=60).returncode == -9
     assert smtp.messages == []
@@ -327,12 +234,12 @@ def test_an_archive_from_before_stored_digests_mails_what_it_had_queued(
     root = tmp_path / "snapshots"
     with Archive.open(root) as archive, archive.transaction():
         data = {"source": "s", "url": "https://www.mofa.go.jp/a.html", "title": "Old news"}
-        archive.add_event(1, Event("page_added", data), "2026-03-01T00:00:00Z")
+        archive.add_event(1, Event("page_added", data), datetime(2026, 3, 1, tzinfo=UTC))
     db = sqlite3.connect(root / "index.sqlite")
     db.executescript("DROP INDEX outbox_digest; DROP TABLE digests;")
     db.close()
     config = make_config(
-        tmp_path, [{"id": "s", "url": "https://www.mofa.go.jp/"}], email=email_conf(smtp)
+        tmp_path, [{"id": "s", "url": "https://www.mofa.go.jp/"}], email=email_config(smtp)
     )
 
     def clock() -> datetime:

@@ -1,36 +1,34 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite, Page
-from tests.conftest import make_config, of_type, types
+from tests import support
+from tests.conftest import of_type, types
+from tests.support import (
+    MEETING_TIMED,
+    ON_SECURITY,
+    make_config,
+    site_source,
+    state_feed,
+    telephone_talk,
+)
 
-PARAS = [
-    "On March 2, commencing at 10:00 a.m. for approximately 45 minutes, Mr. MOTEGI Toshimitsu, "
-    "Minister for Foreign Affairs of Japan, held a meeting with the Honorable Marco Rubio, "
-    "Secretary of State of the United States, in Tokyo.",
-    "The two ministers confirmed close cooperation on regional security.",
-]
-
-
-def mofa(
-    paras: list[str] = PARAS, nonce: int = 0, title: str = "Japan-U.S. Foreign Ministers' Meeting"
-) -> str:
-    return P.mofa_page(title, "March 2, 2026", paras, nonce=nonce)
+PARAS = (MEETING_TIMED, ON_SECURITY)
 
 
-def page_source(site: LocalSite, path: str = "/fm.html", **extra: Any) -> dict[str, Any]:
-    return {"id": "mofa-fm", "url": site.url(path), "profile": "mofa", **extra}
+def mofa(paras: Sequence[str] = PARAS, nonce: int = 0) -> str:
+    return support.mofa(paras, nonce=nonce)
 
 
 def test_baseline_then_edit_then_nothing(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     first = run()
     assert types(first) == ["baseline"]
     assert of_type(first, "baseline")[0] == {
@@ -54,9 +52,7 @@ def test_footer_timestamp_nav_and_related_changes_are_silent(
     site: LocalSite, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
     site["/s.html"] = P.state_page("Readout", "Readout", "March 2, 2026", PARAS, nonce=1)
-    run = runner(
-        make_config(tmp_path, [{"id": "st", "url": site.url("/s.html"), "profile": "state"}])
-    )
+    run = runner(make_config(tmp_path, [site_source(site, "/s.html", "st", profile="state")]))
     run()
     for nonce in (2, 3, 4):
         site["/s.html"] = P.state_page("Readout", "Readout", "March 2, 2026", PARAS, nonce=nonce)
@@ -68,7 +64,7 @@ def test_footer_timestamp_nav_and_related_changes_are_silent(
 
 def test_etag_304_costs_no_parse_and_no_version(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     assert run().events == ()
     assert site.requests[-1].headers.get("if-none-match")
@@ -81,7 +77,7 @@ def test_etag_304_costs_no_parse_and_no_version(site: LocalSite, tmp_path: Path,
 
 def test_failures_alert_after_three_then_recover(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = Page("down", status=500)
     reports = [run() for _ in range(4)]
@@ -100,7 +96,7 @@ def test_failures_alert_after_three_then_recover(site: LocalSite, tmp_path: Path
 
 def test_a_failure_never_reads_as_removed_content(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = (
         "<html><head><title>Service Unavailable</title></head><body>"
@@ -119,10 +115,10 @@ def test_normaliser_rule_change_is_not_a_page_change(
     site: LocalSite, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa([*PARAS, "Updated 10:31"])
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = mofa([*PARAS, "Updated 10:45"])
-    run2 = runner(make_config(tmp_path, [page_source(site, ignore=[r"^Updated \d+:\d+$"])]))
+    run2 = runner(make_config(tmp_path, [site_source(site, ignore=[r"^Updated \d+:\d+$"])]))
     assert run2().events == ()
     site["/fm.html"] = mofa([PARAS[0], "Changed.", "Updated 11:00"])
     assert types(run2()) == ["page_changed"]
@@ -131,7 +127,7 @@ def test_normaliser_rule_change_is_not_a_page_change(
 def test_flip_flopping_page_reports_once(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     a, b = mofa(), mofa([PARAS[0], "A different second paragraph entirely."])
     site["/fm.html"] = a
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     seen = []
     for i in range(6):
@@ -146,17 +142,7 @@ def test_listing_follows_new_links_and_reports_new_meeting(
     site["/index.html"] = P.mofa_listing("Relations", [("March 2", [("/fm.html", "FM Meeting")])])
     site["/fm.html"] = mofa()
     run = runner(
-        make_config(
-            tmp_path,
-            [
-                {
-                    "id": "mofa-us",
-                    "url": site.url("/index.html"),
-                    "kind": "listing",
-                    "profile": "mofa",
-                }
-            ],
-        )
+        make_config(tmp_path, [site_source(site, "/index.html", "mofa-us", kind="listing")])
     )
     first = run()
     assert of_type(first, "baseline")[0]["pages"] == 2 and site.hits("/fm.html") == 1
@@ -165,15 +151,7 @@ def test_listing_follows_new_links_and_reports_new_meeting(
         [("March 9", [("/tel.html", "Telephone Talk")]), ("March 2", [("/fm.html", "FM Meeting")])],
         nonce=2,
     )
-    site["/tel.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Telephone Talk",
-        "March 9, 2026",
-        [
-            "On March 9, Mr. MOTEGI Toshimitsu, Minister for Foreign "
-            "Affairs, held a telephone talk with Secretary of State Marco "
-            "Rubio of the United States."
-        ],
-    )
+    site["/tel.html"] = telephone_talk()
     second = run()
     assert sorted(types(second)) == ["meeting_new", "page_added"]
     meeting = of_type(second, "meeting_new")[0]["meeting"]
@@ -200,12 +178,7 @@ def test_listing_never_follows_other_hosts(site: LocalSite, tmp_path: Path, runn
         ],
     )
     site["/fm.html"] = mofa()
-    run = runner(
-        make_config(
-            tmp_path,
-            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
-        )
-    )
+    run = runner(make_config(tmp_path, [site_source(site, "/index.html", "l", kind="listing")]))
     assert of_type(run(), "baseline")[0]["pages"] == 2
     with sqlite3.connect(tmp_path / "snapshots" / "index.sqlite") as db:
         urls = {r[0] for r in db.execute("SELECT url FROM pages")}
@@ -225,18 +198,8 @@ def test_same_meeting_on_two_sites_is_one_meeting(site: LocalSite, tmp_path: Pat
         make_config(
             tmp_path,
             [
-                {
-                    "id": "mofa-us",
-                    "url": site.url("/mofa/index.html"),
-                    "kind": "listing",
-                    "profile": "mofa",
-                },
-                {
-                    "id": "mirage",
-                    "url": site.url("/mirage/"),
-                    "kind": "listing",
-                    "profile": "miragenews",
-                },
+                site_source(site, "/mofa/index.html", "mofa-us", kind="listing"),
+                site_source(site, "/mirage/", "mirage", profile="miragenews", kind="listing"),
             ],
         )
     )
@@ -305,14 +268,7 @@ def test_shift_jis_page_with_era_date(site: LocalSite, tmp_path: Path, runner) -
     run = runner(
         make_config(
             tmp_path,
-            [
-                {
-                    "id": "ja",
-                    "url": site.url("/mofaj/index.html"),
-                    "kind": "listing",
-                    "profile": "mofa-ja",
-                }
-            ],
+            [site_source(site, "/mofaj/index.html", "ja", profile="mofa-ja", kind="listing")],
         )
     )
     run()
@@ -344,12 +300,6 @@ def test_shift_jis_page_with_era_date(site: LocalSite, tmp_path: Path, runner) -
     }
 
 
-def feed(items: list[tuple[str, str, list[str]]], nonce: int = 0) -> str:
-    return P.state_feed(
-        [(u, t, "Mon, 02 Mar 2026 10:00:00 +0000", p) for u, t, p in items], nonce=nonce
-    )
-
-
 def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     one = (
         "https://www.state.gov/a/",
@@ -357,16 +307,15 @@ def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runn
         ["SECRETARY RUBIO: Good to see you, Foreign Minister Motegi of Japan."],
     )
     two = ("https://www.state.gov/b/", "Call with a Partner", ["The Deputy spoke with a partner."])
-    site["/feed/"] = Page(feed([one, two]), content_type="application/rss+xml")
+    site["/feed/"] = state_feed([one, two])
     run = runner(
         make_config(
-            tmp_path,
-            [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+            tmp_path, [site_source(site, "/feed/", "state-press", profile="state", kind="feed")]
         )
     )
     assert of_type(run(), "baseline")[0]["pages"] == 3
     # reorder + new lastBuildDate + hidden nonce: nothing
-    site["/feed/"] = Page(feed([two, one], nonce=5), content_type="application/rss+xml")
+    site["/feed/"] = state_feed([two, one], nonce=5)
     assert run().events == ()
     # an edited title is a change of that item; a new item is a page_added
     three = (
@@ -375,7 +324,7 @@ def test_feed_items_are_pages_of_their_own(site: LocalSite, tmp_path: Path, runn
         ["Secretary Hegseth met Defense Minister Koizumi of Japan yesterday in Tokyo."],
     )
     edited = (one[0], one[1].replace("And", "and"), one[2])
-    site["/feed/"] = Page(feed([three, edited, two], nonce=6), content_type="application/rss+xml")
+    site["/feed/"] = state_feed([three, edited, two], nonce=6)
     report = run()
     assert sorted(types(report)) == ["meeting_new", "page_added", "page_changed"]
     assert of_type(report, "page_changed")[0]["url"] == "https://www.state.gov/a/"
@@ -388,9 +337,9 @@ def test_one_bad_source_never_aborts_the_run(site: LocalSite, tmp_path: Path, ru
         make_config(
             tmp_path,
             [
-                page_source(site),
+                site_source(site),
                 {"id": "dead", "url": "http://127.0.0.1:9/x"},
-                {"id": "404", "url": site.url("/nope")},
+                site_source(site, "/nope", "404", profile=None),
             ],
         )
     )
@@ -405,10 +354,7 @@ def test_selected_sources_only(site: LocalSite, tmp_path: Path, runner) -> None:
     site["/fm.html"] = mofa()
     site["/other.html"] = mofa(nonce=1)
     run = runner(
-        make_config(
-            tmp_path,
-            [page_source(site), {"id": "other", "url": site.url("/other.html"), "profile": "mofa"}],
-        )
+        make_config(tmp_path, [site_source(site), site_source(site, "/other.html", "other")])
     )
     report = run(source_ids=["other"])
     assert report.sources_checked == 1 and site.hits("/fm.html") == 0
@@ -426,9 +372,7 @@ def test_japanese_encodings_do_not_read_as_changes(
         charset="x",
     )
     site["/ja.html"] = Page(html.replace('charset="x"', "").encode("utf-8"))
-    run = runner(
-        make_config(tmp_path, [{"id": "ja", "url": site.url("/ja.html"), "profile": "mofa-ja"}])
-    )
+    run = runner(make_config(tmp_path, [site_source(site, "/ja.html", "ja", profile="mofa-ja")]))
     run()
     site["/ja.html"] = Page(
         html.replace('charset="x"', "").encode(charset), content_type="text/html"
@@ -440,17 +384,7 @@ def test_pdf_joint_statement_found_on_a_listing(site: LocalSite, tmp_path: Path,
     site["/scc/index.html"] = P.mofa_listing("SCC", [("March 2", [("/scc/old.html", "Old")])])
     site["/scc/old.html"] = mofa()
     run = runner(
-        make_config(
-            tmp_path,
-            [
-                {
-                    "id": "scc",
-                    "url": site.url("/scc/index.html"),
-                    "kind": "listing",
-                    "profile": "mofa",
-                }
-            ],
-        )
+        make_config(tmp_path, [site_source(site, "/scc/index.html", "scc", kind="listing")])
     )
     run()
     site["/scc/index.html"] = P.mofa_listing(
@@ -484,12 +418,7 @@ def test_urls_never_become_archive_paths(site: LocalSite, tmp_path: Path, runner
     site["/index.html"] = P.mofa_listing("R", [("March 2", [(u, "x") for u in tricky])])
     for u in ("/etc/passwd", "/%2e%2e/%2e%2e/x.html?f=../../y", "/b/..%2f..%2fz"):
         site[u] = mofa()
-    run = runner(
-        make_config(
-            tmp_path,
-            [{"id": "l", "url": site.url("/index.html"), "kind": "listing", "profile": "mofa"}],
-        )
-    )
+    run = runner(make_config(tmp_path, [site_source(site, "/index.html", "l", kind="listing")]))
     run()
     import re
 
@@ -505,7 +434,7 @@ def test_urls_never_become_archive_paths(site: LocalSite, tmp_path: Path, runner
 
 def test_a_page_gone_for_good_is_removed_once(site: LocalSite, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     site["/fm.html"] = mofa()
-    run = runner(make_config(tmp_path, [page_source(site)]))
+    run = runner(make_config(tmp_path, [site_source(site)]))
     run()
     site["/fm.html"] = Page("<h1>Gone</h1>", status=410)
     seen = [types(run(advance_hours=12)) for _ in range(5)]
@@ -530,10 +459,9 @@ def test_meetings_found_again_when_the_rules_change(
         ],
     )
     two = ("https://www.state.gov/b/", "Japan National Day", ["We congratulate Japan."])
-    site["/feed/"] = Page(feed([one, two]), content_type="application/rss+xml")
+    site["/feed/"] = state_feed([one, two])
     config = make_config(
-        tmp_path,
-        [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
+        tmp_path, [site_source(site, "/feed/", "state-press", profile="state", kind="feed")]
     )
     run = runner(config)
     run()

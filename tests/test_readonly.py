@@ -12,22 +12,18 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 import monitor
 from monitor.archive import Archive
-from monitor.demo import pages as P
 from monitor.models import Event
 from monitor.testing.localsite import LocalSite
+from tests.support import PARAS, mofa, site_source, write_config
 
 REPO = Path(monitor.__file__).resolve().parents[1]  # the package under test, in subprocesses too
-PARAS = [
-    "On March 2, Mr. MOTEGI Toshimitsu, Minister for Foreign Affairs of Japan, held a "
-    "meeting with Secretary of State Marco Rubio of the United States in Tokyo.",
-    "The two ministers confirmed close cooperation.",
-]
 
 
 def run_monitor(
@@ -52,17 +48,10 @@ def run_monitor(
 def make_archive(site: LocalSite, where: Path) -> str:
     """An archive of one page in two versions, made by `check-now`; returns the page's URL."""
     where.mkdir(parents=True, exist_ok=True)
-    (where / "config.yaml").write_text(
-        "archive: {dir: snapshots, lock_timeout: 0}\nreports: {dir: reports}\n"
-        "fetch: {retries: 0, backoff: 0, timeout: 5}\nsources:\n"
-        f"  - {{id: fm, url: '{site.url('/fm.html')}', profile: mofa}}\n",
-        encoding="utf-8",
-    )
-    site["/fm.html"] = P.mofa_page("Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", PARAS)
+    write_config(where, [site_source(site, "/fm.html", "fm")])
+    site["/fm.html"] = mofa()
     assert run_monitor(where, "check-now", "--no-email").returncode == 0
-    site["/fm.html"] = P.mofa_page(
-        "Japan-U.S. Foreign Ministers' Meeting", "March 2, 2026", [PARAS[0], "Closer, they said."]
-    )
+    site["/fm.html"] = mofa([PARAS[0], "Closer, they said."])
     assert run_monitor(where, "check-now", "--no-email").returncode == 0
     assert not list((where / "snapshots").glob("index.sqlite-*"))  # closed cleanly
     return site.url("/fm.html")
@@ -169,7 +158,12 @@ def test_a_reader_beside_a_writer_sees_its_last_commit(archived: str, tmp_path: 
     reads through the WAL: it sees the writer's last commit."""
     with Archive.open(tmp_path / "snapshots") as writer:
         with writer.transaction():
-            writer.add_event(None, Event("baseline", {"source": "x"}), "t", queue=False)
+            writer.add_event(
+                None,
+                Event("baseline", {"source": "x"}),
+                datetime(2026, 3, 1, tzinfo=UTC),
+                queue=False,
+            )
         events = writer.stats()["events"]
         assert (tmp_path / "snapshots" / "index.sqlite-wal").stat().st_size > 0
         proc = run_monitor(tmp_path, "verify")
@@ -278,9 +272,7 @@ def test_an_archive_older_than_this_monitor_is_read_or_named(archived: str, tmp_
 
 
 def test_meetings_before_the_first_run_is_an_empty_list(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text(
-        "archive: {dir: snapshots}\nsources:\n  - {id: a, url: 'https://x.org/'}\n"
-    )
+    write_config(tmp_path, [{"id": "a", "url": "https://x.org/"}])
     proc = run_monitor(tmp_path, "meetings", "--json")
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
     assert not (tmp_path / "snapshots").exists()

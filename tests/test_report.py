@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from monitor.archive import VersionRow
 from monitor.models import Block, Document, Event
 from monitor.report import ReportView, build_view, consolidate, render, safe_url
@@ -12,7 +15,7 @@ def version(seq: int) -> VersionRow:
         seq,
         1,
         seq,
-        f"2026-03-0{seq}T00:00:00Z",
+        datetime(2026, 3, seq, tzinfo=UTC),
         "a" * 64,
         "b" * 64,
         "c" * 64,
@@ -82,7 +85,7 @@ def test_safe_url() -> None:
 
 
 def test_consolidate_folds_one_meetings_events() -> None:
-    m = {
+    m: dict[str, Any] = {
         "id": "2026-03-02-2plus2",
         "date": "2026-03-02",
         "kind": "2+2",

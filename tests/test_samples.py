@@ -1,5 +1,6 @@
 """Labelled pairs of real captures from ../shared/samples (read in place, never copied):
-`alert` pairs must alert exactly as described in samples/INDEX.md, `noalert` pairs must not."""
+`alert` pairs must alert exactly as described in samples/INDEX.md, `noalert` pairs must not.
+Without ../shared every test here fails, saying where it looked: none is skipped."""
 
 from __future__ import annotations
 
@@ -14,27 +15,23 @@ from monitor.models import Document
 from monitor.normalise import listing_links, normalise_html
 from monitor.sites import PROFILES
 from monitor.testing.localsite import LocalSite, Page
-from tests.conftest import make_config, of_type, types
+from tests.conftest import of_type, types
+from tests.support import RSS, make_config, shared, site_source
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples not present")
+pytestmark = pytest.mark.real_pages
 FEED = "state.gov__feed-press-releases__{}.rss"
 
 
 def sample(name: str) -> bytes:
-    return (SAMPLES / name).read_bytes()
+    return shared("samples", name).read_bytes()
 
 
 def feed_run(site: LocalSite, tmp_path: Path, runner, before: str, after: str):  # type: ignore[no-untyped-def]
-    site["/feed/"] = Page(sample(FEED.format(before)), content_type="application/rss+xml")
-    run = runner(
-        make_config(
-            tmp_path,
-            [{"id": "state-press", "url": site.url("/feed/"), "kind": "feed", "profile": "state"}],
-        )
-    )
+    site["/feed/"] = Page(sample(FEED.format(before)), content_type=RSS)
+    source = site_source(site, "/feed/", "state-press", profile="state", kind="feed")
+    run = runner(make_config(tmp_path, [source]))
     assert types(run()) == ["baseline"]
-    site["/feed/"] = Page(sample(FEED.format(after)), content_type="application/rss+xml")
+    site["/feed/"] = Page(sample(FEED.format(after)), content_type=RSS)
     return run()
 
 

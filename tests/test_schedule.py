@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from monitor.demo import pages as P
 from monitor.schedule import Daemon, next_due, plan
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
+from tests.support import mofa, site_source, write_config
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -136,16 +139,15 @@ def stop_mid_check(
 def test_monitor_run_checks_repeatedly_and_stops_cleanly_on_sigterm(
     site: LocalSite, tmp_path: Path
 ) -> None:
-    site["/fm.html"] = P.mofa_page("T", "March 2, 2026", ["The ministers met in Tokyo."])
+    site["/fm.html"] = mofa(["The ministers met in Tokyo."], title="T")
     arrived, release = threading.Event(), threading.Event()
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"""
-archive: {{dir: snapshots, lock_timeout: 30}}
-schedule: {{default: 1s, jitter: 0}}
-fetch: {{retries: 0, timeout: 30}}
-sources:
-  - {{id: fm, url: "{site.url("/fm.html")}", profile: mofa}}
-""")
+    write_config(
+        tmp_path,
+        [site_source(site, "/fm.html", "fm")],
+        archive={"lock_timeout": 30},
+        schedule={"default": "1s", "jitter": 0},
+        fetch={"timeout": 30},
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "monitor", "run"],
         cwd=tmp_path,
@@ -160,7 +162,7 @@ sources:
             wait_for(lines, "event(s)", seen)
 
         site["/fm.html"] = held_page(
-            P.mofa_page("T", "March 2, 2026", ["The ministers met in Osaka."]), arrived, release
+            mofa(["The ministers met in Osaka."], title="T"), arrived, release
         )
         # mid-check: the check finishes, then the daemon exits
         stop_mid_check(proc, lines, seen, arrived, release, group=False)
@@ -198,18 +200,18 @@ def test_sigterm_to_the_whole_group_with_page_workers_running(
     links = [(f"/p{i}.html", f"Record {i}") for i in range(pages)]
     site["/index.html"] = P.mofa_listing("Relations", [("March", links)])
     for i in range(pages - 1):
-        site[f"/p{i}.html"] = P.mofa_page(f"Record {i}", "March 2, 2026", [f"Item {i} noted."])
+        site[f"/p{i}.html"] = mofa([f"Item {i} noted."], title=f"Record {i}")
     arrived, release = threading.Event(), threading.Event()
-    last = P.mofa_page("Last", "March 2, 2026", ["The last record."])
+    last = mofa(["The last record."], title="Last")
     site[f"/p{pages - 1}.html"] = held_page(last, arrived, release)
-    (tmp_path / "config.yaml").write_text(f"""
-archive: {{dir: snapshots, lock_timeout: 30}}
-schedule: {{default: 1h, jitter: 0}}
-fetch: {{retries: 0, timeout: 30}}
-workers: 2
-sources:
-  - {{id: idx, url: "{site.url("/index.html")}", kind: listing, profile: mofa}}
-""")
+    write_config(
+        tmp_path,
+        [site_source(site, "/index.html", "idx", kind="listing")],
+        archive={"lock_timeout": 30},
+        schedule={"default": "1h", "jitter": 0},
+        fetch={"timeout": 30},
+        workers=2,
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "monitor", "-v", "run"],
         cwd=tmp_path,
@@ -229,16 +231,37 @@ sources:
     verify = monitor(tmp_path, "verify")
     assert verify.returncode == 0 and f"{pages + 1} versions" in verify.stdout, verify.stdout
     # the workers read EOF once the daemon is gone and exit; nothing of the group lingers
-    for _ in range(600):
-        if not [p for p in os.listdir("/proc") if p.isdigit() and _pgid(int(p)) == proc.pid]:
-            break
-        threading.Event().wait(0.05)
-    else:
-        raise AssertionError("processes of the daemon's group outlived it")
+    left = wait_for_group(proc.pid, timeout=30)
+    assert left == [], f"the daemon's group outlived it: {[_cmdline(p) for p in left]}"
 
 
-def _pgid(pid: int) -> int | None:
+def wait_for_group(pgid: int, timeout: float) -> list[int]:
+    """Waits until every process of group `pgid` has exited, told by the kernel (a pidfd turns
+    readable when its process ends); returns those still running after `timeout`."""
+    fds: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.getpgid(int(entry)) == pgid:
+                fds[os.pidfd_open(int(entry))] = int(entry)
+        except ProcessLookupError:
+            pass  # exited already
+    deadline = time.monotonic() + timeout
     try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
+        while fds:
+            ready, _, _ = select.select(list(fds), [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                break
+            for fd in ready:
+                os.close(fd)
+                del fds[fd]
+        return sorted(fds.values())
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return f"{pid} (gone)"

@@ -1,9 +1,13 @@
-"""Archive stage: the SQLite index and its rows (`index`), content-addressed blobs (`blobs`),
-meetings and their sources (`meetings`), and pages read back from what was stored (`stored`)."""
+"""Archive stage: the open archive (`index`), its SQLite connection (`db`), schema and rows
+(`schema`), sources and pages (`pages`), versions and checks (`versions`), runs, events and the
+outbox (`runs`), content-addressed blobs (`blobs`), meetings and their sources (`meetings`),
+pages read back from what was stored (`stored`) and the integrity check (`verify`)."""
 
 from __future__ import annotations
 
-from monitor.archive.index import Archive, PageRow, VersionRow, canonical, verify
+from monitor.archive.index import Archive
+from monitor.archive.schema import PageRow, VersionRow, canonical
+from monitor.archive.verify import verify
 from monitor.models import text_digest  # what the archive keys a version's content by
 
 __all__ = ["Archive", "PageRow", "VersionRow", "canonical", "text_digest", "verify"]

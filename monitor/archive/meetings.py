@@ -6,15 +6,16 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from monitor.archive import Archive, PageRow
+from monitor.archive.schema import stamp
 from monitor.errors import ArchiveError
 from monitor.events import MeetingNew, MeetingSourceAdded
 from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting, title_score
 from monitor.meetings.merge import better_date, shared_people
-from monitor.models import Meeting
+from monitor.models import Meeting, instant
 
 
 def _sources(archive: Archive, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
@@ -67,7 +68,7 @@ def _said(src: sqlite3.Row) -> dict[str, Any]:
     return {
         "url": src["url"],
         "source": src["source"],
-        "added_at": src["added_at"],
+        "added_at": instant(src["added_at"]),
         "claim": json.loads(src["claim"]) if src["claim"] else None,
     }
 
@@ -150,17 +151,17 @@ def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
 
 
 def _add_source(
-    archive: Archive, meeting_id: str, url: str, source_id: str, now: str, claim: str
+    archive: Archive, meeting_id: str, url: str, source_id: str, now: datetime, claim: str
 ) -> None:
     archive.db.execute(
         "INSERT OR IGNORE INTO meeting_sources (meeting_id, url, source, added_at, claim) "
         "VALUES (?, ?, ?, ?, ?)",
-        (meeting_id, url, source_id, now, claim),
+        (meeting_id, url, source_id, stamp(now), claim),
     )
 
 
 def record_meeting(
-    archive: Archive, found: Meeting, source_id: str, now: str, site: str | None = None
+    archive: Archive, found: Meeting, source_id: str, now: datetime, site: str | None = None
 ) -> MeetingNew | MeetingSourceAdded | None:
     """Store a meeting report (inside the caller's transaction); `site` is the profile it was
     read with. Returns the event it causes: meeting_new, meeting_source_added, or None when
@@ -186,7 +187,7 @@ def record_meeting(
             ),
         )
         _add_source(archive, known.id, url, source_id, now, _claim(found, site))
-        return MeetingSourceAdded(merged.to_json(), source_id, url)
+        return MeetingSourceAdded(merged, source_id, url)
     meeting_id = found.id
     taken = {
         r[0]
@@ -208,7 +209,7 @@ def record_meeting(
             meeting.location,
             json.dumps(list(meeting.participants), ensure_ascii=False),
             meeting.duration,
-            now,
+            stamp(now),
             meeting.format,
             meeting.level,
             meeting.mode,
@@ -217,7 +218,7 @@ def record_meeting(
         ),
     )
     _add_source(archive, meeting.id, url, source_id, now, _claim(found, site))
-    return MeetingNew(meeting.to_json(), source_id, url)
+    return MeetingNew(meeting, source_id, url)
 
 
 def rebuild_meetings(archive: Archive, site_of: Callable[[PageRow], str]) -> tuple[int, int] | None:

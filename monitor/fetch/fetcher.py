@@ -258,42 +258,8 @@ class Fetcher:
                 current = target
                 continue
             break
-        return self._result(
+        return _result(
             url, current, status, resp_headers, body, tuple(redirects), time.monotonic() - started
-        )
-
-    def _result(
-        self,
-        url: str,
-        final: str,
-        status: int,
-        headers: dict[str, str],
-        body: bytes,
-        redirects: tuple[str, ...],
-        elapsed: float,
-    ) -> FetchResult:
-        if status in RETRY_STATUS:
-            delay = retry_after(headers.get("retry-after")) if status in (429, 503) else None
-            raise _Retry(f"HTTP {status}", delay, status)
-        if status >= 400:
-            raise FetchError(url, f"HTTP {status}", status=status)
-        if status in EMPTY_STATUS:
-            reason = f"HTTP {status} {EMPTY_STATUS[status]}: the server sent no page"
-            raise FetchError(url, reason, status=status)
-        if status not in BODY_STATUS and status != 304:
-            raise FetchError(url, f"unexpected HTTP {status}", status=status)
-        content_type = headers.get("content-type", "")
-        return FetchResult(
-            url=url,
-            final_url=final,
-            status=status,
-            headers=headers,
-            body=body if status in BODY_STATUS else b"",
-            content_type=content_type,
-            redirects=redirects,
-            etag=headers.get("etag"),
-            last_modified=headers.get("last-modified"),
-            elapsed=elapsed,
         )
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -319,7 +285,7 @@ class Fetcher:
             allow_redirects=False,
             timeout=self._timeout,
         ) as resp:
-            resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+            resp_headers = {k.lower(): header_text(v) for k, v in resp.headers.items()}
             declared = resp_headers.get("content-length", "")
             if resp.status not in BODY_STATUS:
                 # a short body read to the end (undecoded) keeps the connection alive
@@ -329,6 +295,41 @@ class Fetcher:
             if declared.isdigit() and int(declared) > cap:
                 raise FetchError(url, f"body of {int(declared)} bytes exceeds max_bytes {cap}")
             return resp.status, resp_headers, await _read(url, resp, cap)
+
+
+def _result(
+    url: str,
+    final: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    redirects: tuple[str, ...],
+    elapsed: float,
+) -> FetchResult:
+    """The response as a FetchResult, or the retry or failure its status calls for."""
+    if status in RETRY_STATUS:
+        delay = retry_after(headers.get("retry-after")) if status in (429, 503) else None
+        raise _Retry(f"HTTP {status}", delay, status)
+    if status >= 400:
+        raise FetchError(url, f"HTTP {status}", status=status)
+    if status in EMPTY_STATUS:
+        reason = f"HTTP {status} {EMPTY_STATUS[status]}: the server sent no page"
+        raise FetchError(url, reason, status=status)
+    if status not in BODY_STATUS and status != 304:
+        raise FetchError(url, f"unexpected HTTP {status}", status=status)
+    content_type = headers.get("content-type", "")
+    return FetchResult(
+        url=url,
+        final_url=final,
+        status=status,
+        headers=headers,
+        body=body if status in BODY_STATUS else b"",
+        content_type=content_type,
+        redirects=redirects,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        elapsed=elapsed,
+    )
 
 
 async def _read(url: str, resp: aiohttp.ClientResponse, cap: int) -> bytes:
@@ -359,6 +360,17 @@ async def _read(url: str, resp: aiohttp.ClientResponse, cap: int) -> bytes:
     except EncodingError as exc:
         raise FetchError(url, str(exc)) from exc
     return b"".join(chunks)
+
+
+def header_text(value: str) -> str:
+    """A header value as text. aiohttp hands bytes that are not UTF-8 on as lone surrogates,
+    which no database or terminal takes: such a value is read as Latin-1, byte for byte, as
+    HTTP/1.1 headers historically are."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return value
 
 
 def _classify(url: str, exc: aiohttp.ClientError) -> _Retry | FetchError:

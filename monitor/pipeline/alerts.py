@@ -32,13 +32,9 @@ class OnSuccess:
     recovered: bool
 
 
-def parse_instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def reminder_due(alerted_at: str | None, now: datetime) -> bool:
+def reminder_due(alerted_at: datetime | None, now: datetime) -> bool:
     """No alert went out yet, or the last one is at least REMIND_EVERY old."""
-    return alerted_at is None or now - parse_instant(alerted_at) >= REMIND_EVERY
+    return alerted_at is None or now - alerted_at >= REMIND_EVERY
 
 
 def is_gone(status: int | None) -> bool:
@@ -48,7 +44,7 @@ def is_gone(status: int | None) -> bool:
 
 def on_failure(
     failures: int,
-    alerted_at: str | None,
+    alerted_at: datetime | None,
     now: datetime,
     *,
     gone: bool,
@@ -66,7 +62,7 @@ def on_failure(
     return OnFailure(count, alert)
 
 
-def on_success(failures: int, alerted_at: str | None) -> OnSuccess:
+def on_success(failures: int, alerted_at: datetime | None) -> OnSuccess:
     """A page that was failing is cleared; `source_recovered` only if an alert went out."""
     failing = failures > 0 or alerted_at is not None
     return OnSuccess(clear=failing, recovered=failing and alerted_at is not None)

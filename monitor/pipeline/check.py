@@ -16,7 +16,7 @@ from monitor.errors import MonitorError
 from monitor.events import Baseline
 from monitor.fetch import Fetcher
 from monitor.fetch.urls import UrlPolicy
-from monitor.models import RunReport
+from monitor.models import RunReport, iso
 from monitor.normalise import rules_key
 from monitor.pipeline.alerts import REMIND_EVERY
 from monitor.pipeline.indexes import IndexChecker, distinct_items
@@ -27,7 +27,6 @@ from monitor.pipeline.run import (
     Progress,
     Run,
     SourceRun,
-    iso,
     select_sources,
     source_profile,
     utcnow,
@@ -55,10 +54,8 @@ log = logging.getLogger(__name__)
 
 async def check_source(pages: PageChecker, indexes: IndexChecker, sr: SourceRun) -> None:
     log.debug("checking %s (%s)", sr.source.id, sr.source.url)
-    if sr.source.kind == "listing":
-        await indexes.check_listing(sr)
-    elif sr.source.kind == "feed":
-        await indexes.check_feed(sr)
+    if sr.source.kind in ("listing", "feed"):
+        await indexes.check_index(sr)
     elif not await pages.check_page(sr, sr.source.url, "page"):
         sr.failed = "page failed"
 
@@ -140,7 +137,7 @@ async def check(
         output_errors = [failed] if failed else []
         _meetings_under_current_rules(config, archive)
         started = run_started = clock()
-        run_id = archive.start_run(iso(run_started))
+        run_id = archive.start_run(run_started)
         netlocs = {urlsplit(s.url).netloc for s in config.sources}
         policy = UrlPolicy(config.hosts(), netlocs, allow_private=config.fetch.allow_private)
         workers = default_workers() if config.workers is None else config.workers
@@ -158,28 +155,30 @@ async def check(
         archive.flush_checks()
         raw_events = archive.unreported_events()
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
+        # what the report and digest show: the run's events with the changes it computed
+        told = report_stage.gather(archive, config, raw_events, run.changed)
         finished = clock()
         path = report_stage.report_file(config, run_id)
         failed = report_stage.attempt(
             path,
             lambda: report_stage.write_run_report(
-                archive, config, run_id, events, iso(started), iso(finished), run.left_out
+                archive, config, run_id, told, iso(started), iso(finished), run.left_out
             ),
         )
         output_errors += [failed] if failed else []
         crash.point("report-written")
         with archive.transaction():
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
-            archive.finish_run(run_id, iso(finished), str(path))
+            archive.finish_run(run_id, finished, str(path))
         output_errors += report_stage.publish(config, archive, run_id)
         if output_errors:
-            report_stage.alert_outputs(archive, run_id, output_errors, iso(finished))
+            report_stage.alert_outputs(archive, run_id, output_errors, finished)
         mail_error = None
         if email and config.email is not None:
             from monitor.report.notify import deliver_outbox
 
             try:
-                await deliver_outbox(archive, config, clock=clock)
+                await deliver_outbox(archive, config, clock=clock, known=told)
             except MonitorError as exc:
                 log.error("%s (the digest stays queued for the next run)", exc)
                 mail_error = str(exc)

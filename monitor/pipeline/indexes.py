@@ -11,6 +11,7 @@ from dataclasses import replace
 from monitor.archive import Archive, PageRow
 from monitor.archive.stored import archived_text, item_document, item_raw
 from monitor.errors import ArchiveDamaged, ContentError
+from monitor.fetch.decode import decode_text
 from monitor.fetch.urls import UrlPolicy
 from monitor.models import Document, FetchResult, LeftOut, Link
 from monitor.normalise import listing_document, listing_links
@@ -89,6 +90,37 @@ class IndexChecker:
         self.pages = pages
         self.recorder = recorder
 
+    async def check_index(self, sr: SourceRun) -> None:
+        """A listing or a feed (`sr.source.kind`): its own page first, then the pages it leads
+        to, then the pages it led to before (checked even when the index itself is down)."""
+        role = sr.source.kind
+        try:
+            page, result = await self.fetch_index(sr, role)
+            if result is None:
+                return
+            if result.not_modified:
+                await self.follow_links(sr, self.resume(sr, page))
+                return
+            text, encoding = decode_text(result.body, result.content_type)
+            try:
+                doc, links = self.read(sr, text)
+            except ContentError as exc:
+                self.recorder.fail(sr, page, str(exc))
+                sr.failed = str(exc)
+                return
+            self.recorder.commit(
+                sr,
+                page,
+                Prepared.of(doc, encoding),
+                result.body,
+                result,
+                extract=False,
+                alert=False,
+            )
+            await self.follow_links(sr, links)
+        finally:
+            await self.recheck(sr, exclude={sr.source.url})
+
     async def fetch_index(self, sr: SourceRun, role: str) -> tuple[PageRow, FetchResult | None]:
         """A listing's or feed's own page: (its row, the response or None when it failed)."""
         page = self.archive.ensure_page(sr.source.url, sr.source.id, role, self.run.now())
@@ -100,28 +132,26 @@ class IndexChecker:
             self.recorder.not_modified(sr, page)
         return page, result
 
-    async def check_listing(self, sr: SourceRun) -> None:
-        try:
-            page, result = await self.fetch_index(sr, "listing")
-            if result is None:
-                return
-            if result.not_modified:  # links a killed run archived but never got to
-                stored = archived(self.archive, page).links
-                await self.follow_links(sr, [(link.url, link.text) for link in stored])
-                return
-            try:
-                links = listing_links(result.text, sr.source.url, sr.profile, sr.source.selector)
-            except ContentError as exc:
-                self.recorder.fail(sr, page, str(exc))
-                sr.failed = str(exc)
-                return
-            doc = listing_document(sr.source.url, sr.source.id, links)
-            self.recorder.commit(
-                sr, page, Prepared.of(doc), result.body, result, extract=False, alert=False
-            )
-            await self.follow_links(sr, [(link.url, link.text) for link in links])
-        finally:  # pages found earlier are checked even when the listing is down
-            await self.recheck(sr, exclude={sr.source.url})
+    def read(self, sr: SourceRun, text: str) -> tuple[Document, list[tuple[str, str]]]:
+        """The index's own document and the (url, text) of the pages to follow from it. A feed's
+        items are recorded here, before the feed and its validators are: a run killed in
+        between finds the feed changed (not 304) next time and records every item again."""
+        if sr.source.kind == "feed":
+            title, items = parse_feed(text, sr.source.url)
+            recorded = self.record_items(sr, items)
+            doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
+            return doc, [(i.url, i.title) for i in recorded]
+        links = listing_links(text, sr.source.url, sr.profile, sr.source.selector)
+        doc = listing_document(sr.source.url, sr.source.id, links)
+        return doc, [(link.url, link.text) for link in links]
+
+    def resume(self, sr: SourceRun, page: PageRow) -> list[tuple[str, str]]:
+        """On a 304, what a killed run archived but never got to: a listing's archived links; a
+        feed's archived items that have no page yet (recorded now)."""
+        if sr.source.kind == "feed":
+            items = archived_items(self.archive, page)
+            return [(i.url, i.title) for i in self.record_items(sr, items, new_only=True)]
+        return [(link.url, link.text) for link in archived(self.archive, page).links]
 
     async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
         known = {p.url for p in self.archive.pages(sr.source.id)}
@@ -141,33 +171,6 @@ class IndexChecker:
             if p.url not in exclude and p.url not in self.run.checked
         ]
         await asyncio.gather(*(self.pages.check_page(sr, p.url, "discovered") for p in pages))
-
-    async def check_feed(self, sr: SourceRun) -> None:
-        try:
-            page, result = await self.fetch_index(sr, "feed")
-            if result is None:
-                return
-            if result.not_modified:  # an archive whose feed an older run recorded before its items
-                items = archived_items(self.archive, page)
-                recorded = self.record_items(sr, items, new_only=True)
-                await self.follow_links(sr, [(i.url, i.title) for i in recorded])
-                return
-            try:
-                title, items = parse_feed(result.text, sr.source.url)
-            except ContentError as exc:
-                self.recorder.fail(sr, page, str(exc))
-                sr.failed = str(exc)
-                return
-            # the items first, the feed and its validators last: a run killed in between finds
-            # the feed changed (not 304) next time and records every item again
-            recorded = self.record_items(sr, items)
-            doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
-            self.recorder.commit(
-                sr, page, Prepared.of(doc), result.body, result, extract=False, alert=False
-            )
-            await self.follow_links(sr, [(i.url, i.title) for i in recorded])
-        finally:
-            await self.recheck(sr, exclude={sr.source.url})
 
     def record_items(
         self, sr: SourceRun, items: list[FeedItem], *, new_only: bool = False

@@ -5,7 +5,8 @@ changed, with the events it causes, in one transaction; failures and recoveries 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from monitor import meetings as meeting_stage
 from monitor.archive import Archive, PageRow, VersionRow, text_digest
@@ -61,14 +62,14 @@ def compare(
 
 
 def flip_flop(
-    archive: Archive, clock: Clock, page: PageRow, previous: VersionRow, sha: str, now: str
+    archive: Archive, clock: Clock, page: PageRow, previous: VersionRow, sha: str, now: datetime
 ) -> bool:
     """A -> B -> A where B stood less than FLAP_SPAN or for one check only."""
     before = archive.version(page.id, previous.seq - 1) if previous.seq > 1 else None
     if before is None or before.text_sha != sha:
         return False
     since = previous.fetched_at
-    stood = clock() - alerts.parse_instant(since)
+    stood = clock() - since
     return stood < FLAP_SPAN or archive.checks_between(page.id, since, now) <= 1
 
 
@@ -80,26 +81,32 @@ def changed_event(
     new: Document,
     previous: VersionRow,
     version: VersionRow,
-) -> None:
+) -> PageChanged | None:
+    """Inside a transaction: the page_changed event of `old` -> `new`, if they differ, recorded
+    and returned with its id and the changes computed here (which the archive does not keep)."""
     diff = diff_documents(old, new)
     if diff.empty:
-        return
-    run.archive.add_event(
+        return None
+    event = PageChanged(
+        sr.source.id,
+        page.url,
+        new.title,
+        diff.added,
+        diff.removed,
+        diff.trivial,
+        diff.speakers,
+        changes=diff.changes,
+    )
+    at = run.now()
+    event_id = run.archive.add_event(
         run.run_id,
-        PageChanged(
-            sr.source.id,
-            page.url,
-            new.title,
-            diff.added,
-            diff.removed,
-            diff.trivial,
-            diff.speakers,
-        ),
-        run.now(),
+        event,
+        at,
         version_id=version.id,
         old_version_id=previous.id,
         queue=not diff.trivial or run.config.alert_trivial,  # mailed only if asked
     )
+    return replace(event, id=event_id, created_at=at)
 
 
 class Recorder:
@@ -182,9 +189,9 @@ class Recorder:
             )
             return
         headers = dict(result.headers) if result else {}
-        encoding = new.encoding or (result.encoding if result else None)
-        if encoding:
-            headers["x-monitor-encoding"] = encoding
+        if new.encoding:
+            headers["x-monitor-encoding"] = new.encoding
+        told: PageChanged | None = None
         with archive.transaction():
             if damage is None:
                 self.succeeded(sr, page)
@@ -216,7 +223,7 @@ class Recorder:
             notify = alert and not sr.silent and not flap
             if notify and previous is not None and damage is None:
                 old_doc = old_doc or archive.document(previous)
-                changed_event(
+                told = changed_event(
                     run, sr, page, old_doc, new.document(archive.blobs), previous, version
                 )
             elif notify and previous is None and page.role != "page":
@@ -228,6 +235,8 @@ class Recorder:
                 )
             if extract:
                 self.meeting(sr, new, notify=not sr.silent)
+        if told is not None:  # handed on once committed: a rolled-back event's id may be reused
+            run.changed.append(told)
 
     def rebaselined(self, sr: SourceRun, page: PageRow, version: VersionRow, damage: str) -> None:
         """Inside a transaction: the previous version could not be read back, so `version`, the

@@ -6,15 +6,18 @@ main process fetches and records."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Literal
 
@@ -66,9 +69,9 @@ class Prepared:
     _doc: Document | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, doc: Document) -> Prepared:
+    def of(cls, doc: Document, encoding: str | None = None) -> Prepared:
         """A document normalised in this process (listings, feed items, renormalised pages)."""
-        return cls(doc.title, text_digest(doc), _doc=doc)
+        return cls(doc.title, text_digest(doc), encoding, _doc=doc)
 
     def document(self, blobs: BlobStore) -> Document:
         """The document, read back from the blob store when a worker stored it (only a changed
@@ -111,20 +114,31 @@ def prepare(job: Job) -> Prepared:
     return Prepared(doc.title, sha, encoding, stored, meetings.extract_meeting(doc, job.profile))
 
 
-def _worker_started() -> None:
-    """In each worker: SIGINT and SIGTERM are left to the main process, which finishes the run in
-    order; what the fork server imported is not scanned again on every collection."""
+def _worker_started(lifeline: Connection) -> None:
+    """In each worker: Ctrl-C (SIGINT to the terminal's group) is left to the main process, which
+    finishes the run in order; SIGTERM ends the worker (the run goes on in-process). A worker
+    exits as soon as the main process is gone, however it went (its end of `lifeline` reads
+    EOF): the pool's own queues cannot tell, and a killed monitor must leave nothing behind.
+    What the fork server imported is not scanned again on every collection."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_main, args=(lifeline,), daemon=True).start()
     gc.freeze()
 
 
-def _start_pool(workers: int) -> ProcessPoolExecutor:
+def _exit_with_main(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv()
+    os._exit(0)
+
+
+def _start_pool(workers: int, lifeline: Connection) -> ProcessPoolExecutor:
     """The pool with its workers running. forkserver: workers are forked from a clean process
     that has imported this module, not from one running an event loop and threads."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["monitor.pipeline.prepare"])
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_started, initargs=(lifeline,)
+    )
     for ready in [pool.submit(os.getpid) for _ in range(workers)]:
         ready.result()
     return pool
@@ -142,6 +156,7 @@ class Preparer:
         self._starting: asyncio.Future[ProcessPoolExecutor] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
+        self._lifeline: Connection | None = None  # closed (or lost with this process): they exit
 
     async def __call__(self, job: Job) -> Prepared:
         self.jobs += 1
@@ -163,8 +178,9 @@ class Preparer:
         if self._broken or self.workers <= 0 or self.jobs <= INLINE_JOBS:
             return None
         if self._starting is None:
+            theirs, self._lifeline = multiprocessing.Pipe(duplex=False)
             loop = asyncio.get_running_loop()
-            self._starting = loop.run_in_executor(None, _start_pool, self.workers)
+            self._starting = loop.run_in_executor(None, _start_pool, self.workers, theirs)
         if self._pool is None:
             if START_IN_BACKGROUND and not self._starting.done():
                 return None
@@ -186,6 +202,9 @@ class Preparer:
             pool = await starting
         except Exception:  # logged when it happened
             return
+        finally:
+            if self._lifeline is not None:
+                self._lifeline.close()
         await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from monitor.archive import Archive
 from monitor.config import Config, SourceConfig
+from monitor.events import PageChanged
 from monitor.fetch import Fetcher
 from monitor.fetch.urls import UrlPolicy
 from monitor.models import LeftOut
@@ -22,10 +23,6 @@ Progress = Callable[[str, str], None]
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -56,14 +53,13 @@ class Run:
     failures: list[tuple[str, str]] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
     left_out: list[LeftOut] = field(default_factory=list)  # new pages beyond a max_pages
-    _now: tuple[datetime, str] | None = None  # the clock's last reading and its text
+    # the page_changed events the run recorded, each with the changes it computed: its report
+    # and digest show these and never diff the pages again
+    changed: list[PageChanged] = field(default_factory=list)
 
-    def now(self) -> str:
-        """The clock as text; formatted once per distinct reading (several times a page)."""
-        when = self.clock()
-        if self._now is None or self._now[0] != when:
-            self._now = (when, iso(when))
-        return self._now[1]
+    def now(self) -> datetime:
+        """The clock's reading (aware, UTC), as the archive takes it."""
+        return self.clock()
 
     def tick(self, what: str, url: str) -> None:
         if self.progress is not None:

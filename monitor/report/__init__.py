@@ -1,34 +1,41 @@
-"""Report stage: a run's view, rendered (`reports`: HTML and text reports, the index, version
-pages), mailed (`notify`) and exported (`export`: WARC, JSON, the Atom feed)."""
+"""Report stage: a run's view (`view`: its events in the sections a reader sees, rendered),
+written and published (`reports`: HTML and text reports, the index, version pages), mailed
+(`notify`) and exported (`export`: WARC, JSON, the Atom feed)."""
 
 from __future__ import annotations
 
 from monitor.report.reports import (
-    MAX_CHANGES_SHOWN,
     OUTPUT_REMIND_EVERY,
-    Loaded,
-    Loader,
-    PageView,
-    ReportView,
     alert_outputs,
     archive_loader,
     attempt,
-    build_view,
-    consolidate,
-    environment,
-    left_out_view,
+    documents,
+    gather,
     meetings_now,
     pending,
-    plain_segments,
     publish,
     recover,
-    render,
     report_file,
-    safe_url,
     write_atomic,
     write_index,
     write_run_report,
     write_version_page,
+)
+from monitor.report.view import (
+    MAX_CHANGES_SHOWN,
+    Loaded,
+    Loader,
+    PageView,
+    ReportView,
+    build_view,
+    consolidate,
+    environment,
+    left_out_view,
+    plain_segments,
+    render,
+    safe_url,
+    typed,
+    with_changes,
 )
 
 __all__ = [
@@ -43,7 +50,9 @@ __all__ = [
     "attempt",
     "build_view",
     "consolidate",
+    "documents",
     "environment",
+    "gather",
     "left_out_view",
     "meetings_now",
     "pending",
@@ -53,6 +62,8 @@ __all__ = [
     "render",
     "report_file",
     "safe_url",
+    "typed",
+    "with_changes",
     "write_atomic",
     "write_index",
     "write_run_report",

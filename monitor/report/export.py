@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,22 @@ from warcio.warcwriter import WARCWriter
 from monitor import __version__
 from monitor.archive import Archive
 from monitor.archive.meetings import list_meetings
-from monitor.models import Event
+from monitor.events import (
+    ArchiveDamaged,
+    Baseline,
+    MeetingEvent,
+    MeetingNew,
+    MeetingSourceAdded,
+    OutputFailed,
+    PageAdded,
+    PageChanged,
+    PageRemoved,
+    SourceFailing,
+    SourceRecovered,
+    TypedEvent,
+)
+from monitor.models import iso
+from monitor.report.view import typed
 
 REASONS = {200: "OK", 203: "Non-Authoritative Information"}
 
@@ -35,7 +50,7 @@ def export_warc(archive: Archive, path: Path) -> int:
         writer.write_record(info)
         for version, page_url, role in archive.all_versions():
             body = archive.raw(version)
-            when = version.fetched_at
+            when = iso(version.fetched_at)
             headers = {"WARC-Date": when, "WARC-Payload-Digest": f"sha256:{version.raw_sha}"}
             if role == "item" or version.status is None:
                 record = writer.create_warc_record(
@@ -79,7 +94,7 @@ def export_json(archive: Archive, path: Path) -> dict[str, int]:
                 "versions": [
                     {
                         "version": v.seq,
-                        "fetched_at": v.fetched_at,
+                        "fetched_at": iso(v.fetched_at),
                         "size": v.size,
                         "status": v.status,
                         "content_type": v.content_type,
@@ -112,24 +127,35 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _title(event: Event) -> str:
-    d = event.data
-    if event.type in ("meeting_new", "meeting_source_added"):
-        m = d["meeting"]
-        label = "New meeting" if event.type == "meeting_new" else "New source for meeting"
-        return f"{label}: {m['date']} {m['title']}"
-    if event.type == "page_changed":
-        return f"Revised: {d.get('title') or d.get('url')} (+{d['added']}/-{d['removed']})"
-    if event.type == "page_added":
-        return f"New page: {d.get('title') or d.get('url')}"
-    if event.type == "archive_damaged":
-        return f"Archive damaged, archived afresh: {d.get('url')}: {d.get('error', '')}"
-    if event.type == "output_failed":
-        return f"Not written: {d.get('error', '')}"
-    if event.type in ("source_failing", "source_recovered"):
-        state = "failing" if event.type == "source_failing" else "recovered"
-        return f"Source {d['source']} {state}" + (f": {d['error']}" if d.get("error") else "")
-    return f"{event.type}: {d.get('source', '')}"
+def _title(event: TypedEvent) -> str:
+    match event:
+        case MeetingNew(meeting=m):
+            return f"New meeting: {m.date} {m.title}"
+        case MeetingSourceAdded(meeting=m):
+            return f"New source for meeting: {m.date} {m.title}"
+        case PageChanged():
+            return f"Revised: {event.title or event.url} (+{event.added}/-{event.removed})"
+        case PageAdded():
+            return f"New page: {event.title or event.url}"
+        case ArchiveDamaged():
+            return f"Archive damaged, archived afresh: {event.url}: {event.error}"
+        case OutputFailed():
+            return f"Not written: {event.error}"
+        case SourceFailing() | SourceRecovered():
+            state = "failing" if isinstance(event, SourceFailing) else "recovered"
+            return f"Source {event.source} {state}" + (f": {event.error}" if event.error else "")
+        case PageRemoved() | Baseline():
+            return f"{event.type}: {event.source}"
+    return event.type
+
+
+def _link(event: TypedEvent) -> str | None:
+    """The page an event is about: its url (every type but baseline and output_failed has
+    one), else a meeting's first source."""
+    url: str | None = getattr(event, "url", None)
+    if not url and isinstance(event, MeetingEvent) and event.meeting.sources:
+        url = event.meeting.sources[0]
+    return url
 
 
 def write_feed(archive: Archive, reports: Path, limit: int = 200) -> Path:
@@ -139,18 +165,18 @@ def write_feed(archive: Archive, reports: Path, limit: int = 200) -> Path:
     fg.title("monitor: Japan-U.S. meeting record changes")
     fg.link(href="index.html", rel="alternate")
     fg.generator("monitor", __version__)
-    events = [e for e in archive.events(limit=limit) if e.type != "baseline"]
-    latest = (events[0].created_at if events else None) or "1970-01-01T00:00:00Z"
-    fg.updated(datetime.fromisoformat(latest.replace("Z", "+00:00")))
+    events = typed(e for e in archive.events(limit=limit) if e.type != Baseline.type)
+    latest = (events[0].created_at if events else None) or datetime(1970, 1, 1, tzinfo=UTC)
+    fg.updated(latest)
     for event in reversed(events):
         entry = fg.add_entry()
         entry.id(f"urn:monitor:event:{event.id}")
         entry.title(_xml(_title(event)))
-        when = datetime.fromisoformat((event.created_at or latest).replace("Z", "+00:00"))
+        when = event.created_at or latest
         entry.updated(when)
         entry.published(when)
-        url = event.data.get("url") or (event.data.get("meeting") or {}).get("sources", [None])[0]
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
+        url = _link(event)
+        if url and url.startswith(("http://", "https://")):
             entry.link(href=_xml(url))
         entry.content(_xml(json.dumps(event.to_json(), ensure_ascii=False)), type="text")
     path = reports / "feed.atom"

@@ -8,20 +8,18 @@ import logging
 import re
 import smtplib
 import ssl
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from monitor.archive import Archive
-from monitor.archive.stored import readable
 from monitor.config import Config, EmailConfig
 from monitor.errors import NotifyError
-from monitor.events import PageChanged
-from monitor.models import Event
-from monitor.report import ReportView, archive_loader, build_view, consolidate, meetings_now, render
+from monitor.events import PageChanged, TypedEvent
+from monitor.models import Event, iso
+from monitor.report import ReportView, build_view, documents, gather, meetings_now, render
 from monitor.testing import crash
 
 log = logging.getLogger(__name__)
@@ -106,13 +104,18 @@ def send(cfg: EmailConfig, msg: EmailMessage) -> None:
 
 
 async def deliver_outbox(
-    archive: Archive, config: Config, *, clock: Callable[[], datetime]
+    archive: Archive,
+    config: Config,
+    *,
+    clock: Callable[[], datetime],
+    known: Sequence[TypedEvent] = (),
 ) -> str | None:
     """Deliver the outbox. First every digest composed earlier and not known to be accepted
     (the server may have taken it just before a crash) goes again exactly as it was composed:
     the same message, Message-ID and events. Then the events queued since go in one new digest,
     stored with its events and message before it is sent. A digest is marked sent only once the
-    server has accepted it. Returns the id of the last digest sent, or None."""
+    server has accepted it. `known`: the events the run's report showed (`gather`), whose
+    changes the digest shows as they are. Returns the id of the last digest sent, or None."""
     cfg = config.email
     if cfg is None:
         return None
@@ -120,41 +123,45 @@ async def deliver_outbox(
     for digest, message in archive.unsent_digests():
         await _deliver(archive, cfg, digest, message, clock)
         sent = digest
-    composed = compose(archive, config, cfg, clock())
+    composed = compose(archive, config, cfg, clock(), known)
     if composed is not None:
         await _deliver(archive, cfg, *composed, clock)
         sent = composed[0]
     return sent
 
 
-def _stamp(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def compose(
-    archive: Archive, config: Config, cfg: EmailConfig, now: datetime
+    archive: Archive,
+    config: Config,
+    cfg: EmailConfig,
+    now: datetime,
+    known: Sequence[TypedEvent] = (),
 ) -> tuple[str, bytes] | None:
     """One digest of the events queued and in no digest yet, stored before it is sent: (its id,
-    the message). None when none of them is mailed."""
+    the message). None when none of them is mailed. A page_changed event shows the changes in
+    `known` when it is there (this run's); else, read back from the archive (an event of an
+    earlier process: mail was off or failed before this digest was composed), it is diffed once
+    from its archived documents (`gather`)."""
     pending = archive.outbox_unassigned()
-    stamp = _stamp(now)
+    stamp = iso(now)
     silent = [e.id for e in pending if e.type in SILENT_TYPES and e.id is not None]
     if silent:
-        archive.mark_sent(silent, "none", stamp)
+        archive.mark_sent(silent, "none", now)
     mail = [e for e in pending if e.type not in SILENT_TYPES]
     if not mail:
         return None
     digest = digest_id(mail)
     view = build_view(
-        consolidate(mail, meetings_now(archive)),
+        gather(archive, config, mail, known),
         title=f"monitor digest — {stamp[:10]}",
         run_id=0,
-        started_at=mail[0].created_at or stamp,
+        started_at=iso(mail[0].created_at) if mail[0].created_at else stamp,
         finished_at=stamp,
-        loader=archive_loader(archive, readable(archive, config)),
+        loader=documents(archive, config),
+        meetings=meetings_now(archive),
     )
     message = build_message(cfg, view, digest, now).as_bytes()
-    archive.compose_digest(digest, [e.id for e in mail if e.id is not None], message, stamp)
+    archive.compose_digest(digest, [e.id for e in mail if e.id is not None], message, now)
     crash.point("digest-composed")
     return digest, message
 
@@ -166,12 +173,12 @@ async def _deliver(
     assert isinstance(msg, EmailMessage)  # the default policy makes one
     await asyncio.to_thread(send, cfg, msg)
     crash.point("mail-accepted")
-    archive.digest_sent(digest, _stamp(clock()))
+    archive.digest_sent(digest, clock())
     log.info("email digest %s sent to %s", digest, ", ".join(cfg.to))
 
 
 def sample_view() -> ReportView:
-    """A digest with a made-up meeting and revision, for `monitor test-email`."""
+    """A digest with a made-up revision, for `monitor test-email`."""
     from monitor.diff import diff_documents
     from monitor.models import Block, Document
 
@@ -181,8 +188,9 @@ def sample_view() -> ReportView:
     new = Document(
         "https://example.org/p", "Sample page", (Block("paragraph", "The ministers met in Tokyo."),)
     )
-    event = replace(PageChanged("sample", old.url, old.title, 2, 0, False, ()).stored(), id=1)
-    view = build_view(
+    changes = diff_documents(old, new).changes
+    event = PageChanged("sample", old.url, old.title, 2, 0, False, (), changes=changes, id=1)
+    return build_view(
         [event],
         title="monitor test email",
         run_id=0,
@@ -190,7 +198,3 @@ def sample_view() -> ReportView:
         finished_at="",
         loader=lambda _: None,
     )
-    page = view.changed[0]
-    changes = diff_documents(old, new).changes
-    view.changed[0] = type(page)(**{**page.__dict__, "changes": changes})
-    return view

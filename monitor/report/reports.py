@@ -1,227 +1,39 @@
-"""Report stage: one self-contained HTML report per run, a plain-text twin, an index."""
+"""Report stage, its I/O: a run's report written (HTML and a plain-text twin, the pages of the
+versions it compares), then published with the index and the feed; what failed to be written
+alerted. What a report shows is `view`."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import jinja2
 
 from monitor.archive import Archive, VersionRow
 from monitor.archive.meetings import meetings_with_sites
 from monitor.archive.stored import readable
 from monitor.config import Config
-from monitor.diff import diff_documents
 from monitor.errors import ArchiveError
-from monitor.events import OutputFailed
-from monitor.models import Change, Document, Event, LeftOut
+from monitor.events import OutputFailed, TypedEvent
+from monitor.models import Document, Event, LeftOut, iso
+from monitor.report.view import (
+    Loaded,
+    Loader,
+    ReportView,
+    build_view,
+    environment,
+    left_out_view,
+    render,
+    typed,
+    with_changes,
+)
 from monitor.text import one_line
 
 log = logging.getLogger(__name__)
-MAX_CHANGES_SHOWN = 60
 OUTPUT_REMIND_EVERY = 86400  # seconds: an output that keeps failing is alerted daily
-
-
-def safe_url(value: object) -> str:
-    """Only http(s) links reach a report; anything else becomes a dead link."""
-    text = str(value or "").strip()
-    return text if urlsplit(text).scheme in ("http", "https") else "#"
-
-
-def plain_segments(change: Change) -> str:
-    if change.op == "moved":
-        return f"(moved) {change.new.text if change.new else ''}"
-    out = []
-    for seg in change.segments:
-        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """One environment per process: templates compile once."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("monitor", "templates"),
-        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=False,
-        lstrip_blocks=False,
-    )
-    env.filters["safe_url"] = safe_url
-    env.filters["plain_segments"] = plain_segments
-    env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
-    return env
-
-
-@dataclass(frozen=True)
-class PageView:
-    source: str
-    url: str
-    title: str
-    added: int
-    removed: int
-    trivial: bool
-    speakers: tuple[str, ...]
-    changes: tuple[Change, ...]
-    more: int = 0
-    old_seq: int | None = None
-    new_seq: int | None = None
-    old_href: str | None = None
-    new_href: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportView:
-    title: str
-    run_id: int
-    started_at: str
-    finished_at: str
-    new_meetings: list[dict[str, Any]] = field(default_factory=list)
-    source_meetings: list[dict[str, Any]] = field(default_factory=list)
-    changed: list[PageView] = field(default_factory=list)
-    minor: list[PageView] = field(default_factory=list)  # trivial: spacing, punctuation, case
-    added: list[dict[str, Any]] = field(default_factory=list)
-    removed: list[dict[str, Any]] = field(default_factory=list)
-    failing: list[dict[str, Any]] = field(default_factory=list)
-    recovered: list[dict[str, Any]] = field(default_factory=list)
-    damaged: list[dict[str, Any]] = field(default_factory=list)  # pages archived afresh
-    baselines: list[dict[str, Any]] = field(default_factory=list)
-    index_href: str | None = None
-    left_out: list[dict[str, Any]] = field(default_factory=list)  # beyond a source's max_pages
-    problems: list[dict[str, Any]] = field(default_factory=list)  # outputs not written
-
-    @property
-    def summary(self) -> str:
-        parts = []
-        for n, label in (
-            (len(self.new_meetings), "new meeting"),
-            (len(self.changed), "revised page"),
-            (len(self.minor), "minor edit"),
-            (len(self.added), "new page"),
-            (len(self.removed), "removed page"),
-            (len(self.failing), "failing source"),
-            (len(self.damaged), "damaged archived page"),
-            (len(self.problems), "unwritten output"),
-        ):
-            if n:
-                parts.append(f"{n} {label}{'s' if n != 1 else ''}")
-        return ", ".join(parts) or ("archive initialised" if self.baselines else "no changes")
-
-
-Loaded = tuple[Document, Document, VersionRow, VersionRow]
-Loader = Callable[[int], Loaded | None]
-
-
-def consolidate(events: Iterable[Event], meetings: dict[str, dict[str, Any]]) -> list[Event]:
-    """Meeting events of one report about one meeting become one event carrying the meeting as
-    it stands now (a new meeting found on two sites in one run is one new meeting)."""
-    out: list[Event] = []
-    new_ids = {e.data["meeting"]["id"] for e in events if e.type == "meeting_new"}
-    seen: set[tuple[str, str]] = set()
-    for event in events:
-        if event.type not in ("meeting_new", "meeting_source_added"):
-            out.append(event)
-            continue
-        mid = event.data["meeting"]["id"]
-        if event.type == "meeting_source_added" and mid in new_ids:
-            continue
-        key = (event.type, mid)
-        if key in seen:
-            continue
-        seen.add(key)
-        data = dict(event.data)
-        data["meeting"] = meetings.get(mid, event.data["meeting"])
-        out.append(Event(event.type, data, event.id, event.created_at))
-    return out
-
-
-def build_view(
-    events: list[Event],
-    *,
-    title: str,
-    run_id: int,
-    started_at: str,
-    finished_at: str,
-    loader: Loader,
-    href: Callable[[VersionRow, Document], str | None] = lambda v, d: None,
-) -> ReportView:
-    """`href(version, document)`: where a version's page is, given the document the loader gave
-    for it."""
-    view = ReportView(title, run_id, started_at, finished_at)
-    for event in events:
-        data = event.data
-        if event.type == "meeting_new":
-            view.new_meetings.append(data["meeting"])
-        elif event.type == "meeting_source_added":
-            view.source_meetings.append(data["meeting"])
-        elif event.type == "page_changed":
-            pages = view.minor if data.get("trivial") else view.changed
-            pages.append(_page_view(event, loader, href))
-        elif event.type == "page_added":
-            view.added.append(data)
-        elif event.type == "page_removed":
-            view.removed.append(data)
-        elif event.type == "source_failing":
-            view.failing.append(data)
-        elif event.type == "source_recovered":
-            view.recovered.append(data)
-        elif event.type == "archive_damaged":
-            view.damaged.append(data)
-        elif event.type == "baseline":
-            view.baselines.append(data)
-        elif event.type == "output_failed":
-            view.problems.append(data)
-    return view
-
-
-def _page_view(
-    event: Event, loader: Loader, href: Callable[[VersionRow, Document], str | None]
-) -> PageView:
-    d = event.data
-    loaded = loader(event.id) if event.id is not None else None
-    changes: tuple[Change, ...] = ()
-    old_seq = new_seq = None
-    old_href = new_href = None
-    if loaded is not None:
-        old_doc, new_doc, old_v, new_v = loaded
-        changes = diff_documents(old_doc, new_doc).changes
-        old_seq, new_seq = old_v.seq, new_v.seq
-        old_href, new_href = href(old_v, old_doc), href(new_v, new_doc)
-    shown = tuple(c for c in changes if c.op != "moved") or changes
-    return PageView(
-        d["source"],
-        d["url"],
-        d.get("title", ""),
-        d.get("added", 0),
-        d.get("removed", 0),
-        d.get("trivial", False),
-        tuple(d.get("speakers", [])),
-        shown[:MAX_CHANGES_SHOWN],
-        max(0, len(shown) - MAX_CHANGES_SHOWN),
-        old_seq,
-        new_seq,
-        old_href,
-        new_href,
-    )
-
-
-def render(view: ReportView, template: str = "report.html") -> str:
-    return (
-        environment()
-        .get_template(template)
-        .render(**{k: getattr(view, k) for k in view.__dataclass_fields__})
-    )
-
-
-# --- writing files (I/O) ---------------------------------------------------------------------
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -275,26 +87,43 @@ def write_version_page(reports: Path, version: VersionRow, doc: Document) -> str
     return rel
 
 
+def gather(
+    archive: Archive, config: Config, events: Iterable[Event], known: Iterable[TypedEvent] = ()
+) -> list[TypedEvent]:
+    """The stored `events` as a report or digest shows them: typed, and each page_changed one
+    with its changes. Those of an event in `known` (the run's own, as `Run.changed` holds them,
+    or events gathered before in this process) are taken from there; the others, read back from
+    the archive, are diffed once from the archived documents (`view.with_changes`)."""
+    return with_changes(typed(events, known), documents(archive, config))
+
+
+def documents(archive: Archive, config: Config) -> Loader:
+    """A page_changed event's two versions: their documents as archived (not renormalised, but
+    read again from the raw response when damaged)."""
+    return archive_loader(archive, readable(archive, config))
+
+
 def write_run_report(
     archive: Archive,
     config: Config,
     run_id: int,
-    events: list[Event],
+    events: Sequence[TypedEvent],
     started_at: str,
     finished_at: str,
     left_out: Iterable[LeftOut] = (),
 ) -> Path:
+    """The run's report of `events` (as `gather` gives them), written beside where it goes
+    (`pending`) until `publish`."""
     reports = config.reports_dir
-    events = consolidate(events, meetings_now(archive))
     view = build_view(
         events,
         title=f"monitor report — {started_at[:10]}",
         run_id=run_id,
         started_at=started_at,
         finished_at=finished_at,
-        # documents as archived, no renormalising (but read again if damaged)
-        loader=archive_loader(archive, readable(archive, config)),
+        loader=documents(archive, config),
         href=lambda v, doc: write_version_page(reports, v, doc),
+        meetings=meetings_now(archive),
     )
     view = ReportView(
         **{**view.__dict__, "index_href": "index.html", "left_out": left_out_view(left_out)}
@@ -303,20 +132,6 @@ def write_run_report(
     write_atomic(pending(path), render(view))
     write_atomic(pending(path.with_suffix(".txt")), render(view, "report.txt"))
     return path
-
-
-def left_out_view(left_out: Iterable[LeftOut], shown: int = 10) -> list[dict[str, Any]]:
-    return [
-        {
-            "source": x.source,
-            "max_pages": x.max_pages,
-            "kept": "the newest" if x.kept == "newest" else "the first in page order",
-            "count": len(x.urls),
-            "urls": x.urls[:shown],
-            "more": max(0, len(x.urls) - shown),
-        }
-        for x in left_out
-    ]
 
 
 def report_file(config: Config, run_id: int) -> Path:
@@ -364,21 +179,16 @@ def attempt(target: Path, write: Callable[[], object]) -> str | None:
     return None
 
 
-def alert_outputs(archive: Archive, run_id: int, errors: Iterable[str], at: str) -> None:
+def alert_outputs(archive: Archive, run_id: int, errors: Iterable[str], at: datetime) -> None:
     """An `output_failed` event (in the next report, in the digest) for each output that could
     not be written; one that keeps failing is told again once a day, not every run."""
-    now = _instant(at)
     with archive.transaction():
         for error in errors:
             output = error.partition(": not written: ")[0]
             last = archive.last_output_failure(output)
-            if last and (now - _instant(last)).total_seconds() < OUTPUT_REMIND_EVERY:
+            if last and (at - last).total_seconds() < OUTPUT_REMIND_EVERY:
                 continue
             archive.add_event(run_id, OutputFailed(output, error), at)
-
-
-def _instant(at: str) -> datetime:
-    return datetime.fromisoformat(at.replace("Z", "+00:00"))
 
 
 def recover(config: Config, archive: Archive) -> None:
@@ -402,7 +212,7 @@ def write_index(archive: Archive, config: Config) -> None:
     runs = [
         {
             "id": run_id,
-            "started_at": started_at,
+            "started_at": iso(started_at),
             "href": f"run-{run_id:06d}.html",
             "summary": f"{n} event(s)" if n else "no changes",
         }

@@ -1,0 +1,219 @@
+"""Commands that read the archive: meetings, history, diff, verify and export. Each opens it
+read-only, without the lock, so that it works beside a running daemon."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.cli.output import cells, console, echo, echo_json, new_table
+from monitor.cli.shell import EXIT_UNCHECKED, EXIT_USAGE, config_option, fail, load, open_archive
+from monitor.config import Config
+from monitor.errors import ConfigError
+from monitor.models import iso
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--since", default=None, help="Only meetings on or after this date (YYYY-MM-DD).")
+def meetings(config_path: str, as_json: bool, since: str | None) -> None:
+    """List the meetings in the archive."""
+    from monitor.archive.meetings import list_meetings
+    from monitor.normalise.dates import parse_date
+
+    if since is not None and (parse_date(since) is None or len(since) != 10):
+        fail(f"--since: {since!r} is not a date like 2026-01-31", EXIT_USAGE)
+    config = load(config_path)
+    found = []
+    if (config.archive_dir / "index.sqlite").exists():  # no archive yet: no meetings
+        with open_archive(config) as archive:
+            found = list_meetings(archive, since)
+    if as_json:
+        echo_json([m.to_json() for m in found])
+        return
+    table = new_table()
+    for col in ("date", "kind", "format · level · mode", "title", "location", "participants"):
+        table.add_column(col)
+    table.add_column("sources")
+    for m in found:
+        table.add_row(
+            *cells(
+                m.date,
+                m.kind,
+                f"{m.format} · {m.level} · {m.mode}",
+                m.title,
+                m.location or "",
+                ", ".join(m.participants),
+                str(len(m.sources)),
+            )
+        )
+    console().print(table)
+
+
+def _page_for(archive: Any, config: Config, what: str) -> Any:
+    page = archive.page(what)
+    if page is None:
+        try:
+            source = config.source(what)
+        except ConfigError:
+            fail(f"{what}: no such source or archived URL", EXIT_USAGE)
+        page = archive.page(source.url, source.id)
+        if page is None:
+            fail(f"{what}: source has not been checked yet")
+    return page
+
+
+@click.command()
+@config_option
+@click.argument("what")
+def history(config_path: str, what: str) -> None:
+    """Versions of a source's page (or any archived URL), with times and sizes."""
+    config = load(config_path)
+    with open_archive(config) as archive:
+        page = _page_for(archive, config, what)
+        table = new_table(title=page.url)
+        for col in ("version", "fetched", "bytes", "status", "content sha"):
+            table.add_column(col)
+        for v in archive.versions(page.id):
+            fetched, status = iso(v.fetched_at), str(v.status or "")
+            table.add_row(*cells(str(v.seq), fetched, str(v.size), status, v.text_sha[:12]))
+        console().print(table)
+        if page.role in ("listing", "feed"):
+            pages = [p for p in archive.pages(page.source_id) if p.url != page.url]
+            console().print(f"{len(pages)} page(s) found through this {page.role}", markup=False)
+
+
+@click.command()
+@config_option
+@click.argument("url")
+@click.option("--from", "from_", type=int, default=None, help="Older version number.")
+@click.option("--to", "to", type=int, default=None, help="Newer version number.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the diff as an HTML page here.",
+)
+def diff(
+    config_path: str, url: str, from_: int | None, to: int | None, html_out: str | None
+) -> None:
+    """Compare any two archived versions of a page (default: the last two)."""
+    from monitor.diff import diff_documents
+    from monitor.events import PageChanged
+    from monitor.report import build_view, plain_segments, render, write_atomic
+
+    config = load(config_path)
+    with open_archive(config) as archive:
+        page = _page_for(archive, config, url)
+        versions = archive.versions(page.id)
+        if len(versions) < 2 and (from_ is None or to is None):
+            fail(f"{page.url}: only {len(versions)} version(s) archived; nothing to compare")
+        by_seq = {v.seq: v for v in versions}
+        new_v = by_seq.get(to) if to is not None else versions[-1]
+        old_v = (
+            by_seq.get(from_)
+            if from_ is not None
+            else (by_seq.get(new_v.seq - 1) if new_v else None)
+        )
+        if old_v is None or new_v is None:
+            fail(f"{page.url}: no such version (have 1..{len(versions)})", EXIT_USAGE)
+        old_doc, new_doc = archive.document(old_v), archive.document(new_v)
+    result = diff_documents(old_doc, new_doc)
+    if html_out:
+        changed = PageChanged(
+            page.source_id,
+            page.url,
+            new_doc.title,
+            result.added,
+            result.removed,
+            result.trivial,
+            result.speakers,
+        )
+        event = replace(changed.stored(), id=1)
+        view = build_view(
+            [event],
+            title=f"{page.url}: version {old_v.seq} → {new_v.seq}",
+            run_id=0,
+            started_at=iso(old_v.fetched_at),
+            finished_at=iso(new_v.fetched_at),
+            loader=lambda _: (old_doc, new_doc, old_v, new_v),
+        )
+        write_atomic(Path(html_out), render(view))
+        echo(html_out)
+        return
+    echo(
+        f"{page.url}: version {old_v.seq} ({iso(old_v.fetched_at)}) → {new_v.seq} "
+        f"({iso(new_v.fetched_at)}): +{result.added} / -{result.removed}"
+    )
+    for change in result.changes:
+        who = f" {change.speaker}" if change.speaker else ""
+        echo(f"[{change.op}{who}] {plain_segments(change)}")
+
+
+@click.command()
+@config_option
+def verify(config_path: str) -> None:
+    """Check the archive's integrity: SQLite, every blob, every reference. Exit 0 when sound, 1
+    when damaged, 3 when it could not be checked (a full disk, an I/O error, no permission)."""
+    from monitor.archive import verify as verify_archive
+    from monitor.errors import ArchiveUnreadable
+
+    config = load(config_path)
+    if not (config.archive_dir / "index.sqlite").exists():
+        fail(f"{config.archive_dir}: no archive here")
+    try:
+        with open_archive(config, outdated_ok=True) as archive:
+            problems = verify_archive(archive)
+            stats = archive.stats()
+            changed = archive.changed()
+    except ArchiveUnreadable as exc:
+        fail(f"{exc}: the archive's integrity could not be checked", EXIT_UNCHECKED)
+    if problems and changed:  # a run wrote meanwhile: what was read may mix two states
+        fail(
+            f"{config.archive_dir}: written to while it was checked; its integrity could not be "
+            "checked (run verify again)",
+            EXIT_UNCHECKED,
+        )
+    for problem in problems:
+        echo(f"problem: {problem}", err=True)
+    summary = ", ".join(f"{n} {k}" for k, n in stats.items())
+    if problems:
+        fail(f"{config.archive_dir}: {len(problems)} problem(s) ({summary})")
+    echo(f"{config.archive_dir}: sound ({summary})")
+
+
+@click.command()
+@config_option
+@click.option(
+    "--warc",
+    "warc",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every archived response to this WARC file (.warc.gz).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write meetings and versions to this JSON file.",
+)
+def export(config_path: str, warc: str | None, json_path: str | None) -> None:
+    """The archive in standard forms: WARC and/or JSON."""
+    from monitor.report.export import export_json, export_warc
+
+    if not warc and not json_path:
+        fail("export: give --warc FILE and/or --json FILE", EXIT_USAGE)
+    config = load(config_path)
+    with open_archive(config) as archive:
+        if warc:
+            n = export_warc(archive, Path(warc))
+            echo(f"{warc}: {n} record(s)")
+        if json_path:
+            counts = export_json(archive, Path(json_path))
+            echo(f"{json_path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -1,0 +1,163 @@
+"""Commands that check: check-now (once), run (the daemon), demo (offline), and the set-up
+checks validate-config and test-email."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.cli.output import cells, console, echo, echo_json, new_table
+from monitor.cli.shell import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    config_option,
+    fail,
+    load,
+    settle,
+)
+from monitor.errors import ConfigError
+from monitor.text import printable
+
+
+@click.command("check-now")
+@config_option
+@click.option("--source", "sources", multiple=True, help="Check only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
+@click.option("--no-email", is_flag=True, help="Do not send the email digest.")
+def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_email: bool) -> None:
+    """Check every (or the named) source once and write the run's report."""
+    from monitor.pipeline import check
+
+    settle()
+    config = load(config_path)
+    for source_id in sources:
+        try:
+            config.source(source_id)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+    interactive = not as_json and sys.stderr.isatty()
+    if interactive:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[url]}", markup=False),
+            console=console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("checking", total=None, url="")
+            report = asyncio.run(
+                check(
+                    config,
+                    source_ids=list(sources) or None,
+                    email=not no_email,
+                    progress=lambda _w, url: bar.update(task, advance=1, url=printable(url[-60:])),
+                )
+            )
+    else:
+        report = asyncio.run(check(config, source_ids=list(sources) or None, email=not no_email))
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        print_summary(report)
+    sys.exit(EXIT_FAILED if report.failures or report.output_errors else EXIT_OK)
+
+
+def print_summary(report: Any) -> None:
+    """A table of the run's events, the baselines, the failures, and where the report is."""
+    from monitor.events import Baseline
+
+    counts: dict[str, int] = {}
+    for event in report.events:
+        counts[event.type] = counts.get(event.type, 0) + 1
+    if report.failures:
+        counts["failed checks"] = len(report.failures)
+    echo(
+        f"Run {report.run_id}: {report.sources_checked} source(s), "
+        f"{report.pages_checked} page(s) checked"
+    )
+    table = new_table()
+    table.add_column("event")
+    table.add_column("count", justify="right")
+    for kind, n in sorted(counts.items()):
+        table.add_row(*cells(kind, str(n)))
+    if not counts:
+        table.add_row(*cells("no changes", "0"))
+    console().print(table)
+    for event in report.events:
+        if event.type == Baseline.type:
+            base = Baseline.from_payload(event.data)
+            echo(
+                f"{base.source}: archive initialised: {base.pages} pages, {base.meetings} meetings"
+            )
+    for source, error in report.failures:  # whole lines: URLs must stay copyable
+        echo(f"failed: {source}: {error}", err=True)
+    if report.mail_error:
+        echo(f"mail not sent (queued for the next run): {report.mail_error}", err=True)
+    echo(f"report: {report.report or 'not written'}")
+
+
+@click.command("validate-config")
+@config_option
+def validate_config(config_path: str) -> None:
+    """Check config.yaml and say what is wrong with it."""
+    config = load(config_path)
+    echo(f"{config_path}: ok ({len(config.sources)} sources)")
+
+
+@click.command("test-email")
+@config_option
+def test_email(config_path: str) -> None:
+    """Send a sample digest to the configured recipients."""
+    from datetime import UTC, datetime
+
+    from monitor.report.notify import build_message, sample_view, send
+
+    config = load(config_path)
+    if config.email is None:
+        fail(f"{config_path}: email: not configured", EXIT_USAGE)
+    assert config.email is not None
+    msg = build_message(config.email, sample_view(), "test", datetime.now(UTC))
+    send(config.email, msg)
+    echo(f"sent a sample digest to {', '.join(config.email.to)}")
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "directory",
+    default="monitor-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the demo's archive and reports go.",
+)
+def demo(directory: str) -> None:
+    """Run the pipeline offline on a bundled local copy of official-looking pages."""
+    from monitor.demo import run_demo
+
+    target = Path(directory)
+    if (target / "snapshots").exists():
+        fail(f"{target}: already holds a demo archive; remove it or pass --dir", EXIT_USAGE)
+    run_demo(target, say=echo)
+
+
+@click.command()
+@config_option
+def run(config_path: str) -> None:
+    """The daemon: check every source on its schedule until SIGTERM/SIGINT."""
+    from monitor.pipeline import check  # noqa: F401  (imported before settle())
+    from monitor.schedule import run_daemon
+
+    settle()
+    config = load(config_path)
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        logging.getLogger().setLevel(logging.INFO)
+    run_daemon(config)

@@ -1,0 +1,330 @@
+"""A report's view: the events of a run (or of a digest) sorted into the sections a reader sees,
+and rendered with the package's templates. Pure: the archive is reached only through the
+`Loader` and `Href` the caller gives."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from monitor.archive import VersionRow
+from monitor.diff import diff_documents
+from monitor.events import (
+    EVENT_TYPES,
+    ArchiveDamaged,
+    Baseline,
+    MeetingEvent,
+    MeetingNew,
+    MeetingSourceAdded,
+    OutputFailed,
+    PageAdded,
+    PageChanged,
+    PageRemoved,
+    SourceFailing,
+    SourceRecovered,
+    TypedEvent,
+    from_stored,
+)
+from monitor.models import Change, Document, Event, LeftOut, Meeting, iso
+
+MAX_CHANGES_SHOWN = 60
+
+Loaded = tuple[Document, Document, VersionRow, VersionRow]
+Loader = Callable[[int], Loaded | None]  # a page_changed event's id -> its two versions
+Href = Callable[[VersionRow, Document], str | None]  # where a version's page is
+MEETING_TYPES = (MeetingNew.type, MeetingSourceAdded.type)
+
+
+def safe_url(value: object) -> str:
+    """Only http(s) links reach a report; anything else becomes a dead link."""
+    text = str(value or "").strip()
+    return text if urlsplit(text).scheme in ("http", "https") else "#"
+
+
+def plain_segments(change: Change) -> str:
+    if change.op == "moved":
+        return f"(moved) {change.new.text if change.new else ''}"
+    out = []
+    for seg in change.segments:
+        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """One environment per process: templates compile once."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("monitor", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["plain_segments"] = plain_segments
+    env.filters["iso"] = iso  # an archived instant as the reports print it
+    env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
+    return env
+
+
+@dataclass(frozen=True)
+class PageView:
+    source: str
+    url: str
+    title: str
+    added: int
+    removed: int
+    trivial: bool
+    speakers: tuple[str, ...]
+    changes: tuple[Change, ...]
+    more: int = 0
+    old_seq: int | None = None
+    new_seq: int | None = None
+    old_href: str | None = None
+    new_href: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    run_id: int
+    started_at: str
+    finished_at: str
+    new_meetings: list[dict[str, Any]] = field(default_factory=list)  # as `meetings_now` has them
+    source_meetings: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[PageView] = field(default_factory=list)
+    minor: list[PageView] = field(default_factory=list)  # trivial: spacing, punctuation, case
+    added: list[PageAdded] = field(default_factory=list)
+    removed: list[PageRemoved] = field(default_factory=list)
+    failing: list[SourceFailing] = field(default_factory=list)
+    recovered: list[SourceRecovered] = field(default_factory=list)
+    damaged: list[ArchiveDamaged] = field(default_factory=list)  # pages archived afresh
+    baselines: list[Baseline] = field(default_factory=list)
+    index_href: str | None = None
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # beyond a source's max_pages
+    problems: list[OutputFailed] = field(default_factory=list)  # outputs not written
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        for n, label in (
+            (len(self.new_meetings), "new meeting"),
+            (len(self.changed), "revised page"),
+            (len(self.minor), "minor edit"),
+            (len(self.added), "new page"),
+            (len(self.removed), "removed page"),
+            (len(self.failing), "failing source"),
+            (len(self.damaged), "damaged archived page"),
+            (len(self.problems), "unwritten output"),
+        ):
+            if n:
+                parts.append(f"{n} {label}{'s' if n != 1 else ''}")
+        return ", ".join(parts) or ("archive initialised" if self.baselines else "no changes")
+
+
+# --- the events a view shows -----------------------------------------------------------------
+
+
+def typed(
+    events: Iterable[Event | TypedEvent], known: Iterable[TypedEvent] = ()
+) -> list[TypedEvent]:
+    """`events` as typed events. A stored one that is also in `known` (the same id: an event this
+    process made) is taken from there, with what the archive does not keep; events of a type
+    no report shows are left out."""
+    by_id = {e.id: e for e in known if e.id is not None}
+    out: list[TypedEvent] = []
+    for event in events:
+        if isinstance(event, TypedEvent):
+            out.append(event)
+        elif event.type in EVENT_TYPES:
+            mine = by_id.get(event.id) if event.id is not None else None
+            out.append(mine if mine is not None and mine.type == event.type else from_stored(event))
+    return out
+
+
+def with_changes(events: Iterable[TypedEvent], loader: Loader) -> list[TypedEvent]:
+    """Each page_changed event with its changes, found one of two ways:
+
+    - an event the run that recorded it handed on in this process (`Run.changed`, found by id in
+      `typed`) carries the changes that run computed: they are shown as they are, never diffed
+      again;
+    - an event read back from the archive, recorded by an earlier process (reported after that
+      one crashed; mailed when mail was off or the server down before it was composed), has
+      none: they are diffed here, once, from its two archived documents as `loader` gives them
+      (none when those cannot be read). `gather` does it once for a run's report and digest.
+    """
+    out: list[TypedEvent] = []
+    for event in events:
+        if isinstance(event, PageChanged) and event.changes is None:
+            loaded = loader(event.id) if event.id is not None else None
+            changes = diff_documents(loaded[0], loaded[1]).changes if loaded else ()
+            event = replace(event, changes=changes)
+        out.append(event)
+    return out
+
+
+def fold(events: Sequence[TypedEvent]) -> list[TypedEvent]:
+    """A report's meeting events, one per meeting and kind (see `folded`)."""
+    keys = [(e.type, e.meeting.id if isinstance(e, MeetingEvent) else None) for e in events]
+    return [e for e, keep in zip(events, folded(keys), strict=True) if keep]
+
+
+def folded(keys: Sequence[tuple[str, str | None]]) -> list[bool]:
+    """Which events of a report to keep, given each one's (type, meeting id or None): a meeting
+    new in the report is told once, as new (a meeting found on two sites in one run is one new
+    meeting); a known meeting's new sources are told once."""
+    new_ids = {mid for kind, mid in keys if kind == MeetingNew.type}
+    seen: set[tuple[str, str]] = set()
+    keep = []
+    for kind, mid in keys:
+        if mid is None or kind not in MEETING_TYPES:
+            keep.append(True)
+        elif (kind == MeetingSourceAdded.type and mid in new_ids) or (kind, mid) in seen:
+            keep.append(False)
+        else:
+            seen.add((kind, mid))
+            keep.append(True)
+    return keep
+
+
+def consolidate(events: Iterable[Event], meetings: Mapping[str, dict[str, Any]]) -> list[Event]:
+    """Stored events as `--json` prints a run's: meeting events folded as a report folds them
+    (`folded`), each carrying the meeting as it stands now (`meetings_now`) when it is known."""
+    events = list(events)
+    ids = [e.data["meeting"]["id"] if e.type in MEETING_TYPES else None for e in events]
+    keep = folded([(e.type, mid) for e, mid in zip(events, ids, strict=True)])
+    out: list[Event] = []
+    for event, mid, kept in zip(events, ids, keep, strict=True):
+        if kept and mid is not None:
+            data = {**event.data, "meeting": meetings.get(mid, event.data["meeting"])}
+            out.append(Event(event.type, data, event.id, event.created_at))
+        elif kept:
+            out.append(event)
+    return out
+
+
+# --- the view --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """Where a view finds what its events do not carry."""
+
+    loader: Loader
+    href: Href
+    meetings: Mapping[str, dict[str, Any]]
+
+    def meeting(self, meeting: Meeting) -> dict[str, Any]:
+        """The meeting as it stands now if it is known, else as the event told it."""
+        now = self.meetings.get(meeting.id)
+        return now if now is not None else meeting.to_json()
+
+    def page(self, event: PageChanged) -> PageView:
+        loaded = self.loader(event.id) if event.id is not None else None
+        changes = event.changes or ()
+        old_seq = new_seq = None
+        old_href = new_href = None
+        if loaded is not None:
+            old_doc, new_doc, old_v, new_v = loaded
+            old_seq, new_seq = old_v.seq, new_v.seq
+            old_href, new_href = self.href(old_v, old_doc), self.href(new_v, new_doc)
+        shown = tuple(c for c in changes if c.op != "moved") or changes
+        return PageView(
+            event.source,
+            event.url,
+            event.title,
+            event.added,
+            event.removed,
+            event.trivial,
+            event.speakers,
+            shown[:MAX_CHANGES_SHOWN],
+            max(0, len(shown) - MAX_CHANGES_SHOWN),
+            old_seq,
+            new_seq,
+            old_href,
+            new_href,
+        )
+
+
+Section = Callable[[ReportView, Any, _Sources], None]  # given the events of its type only
+
+
+def _new_meeting(view: ReportView, event: MeetingNew, sources: _Sources) -> None:
+    view.new_meetings.append(sources.meeting(event.meeting))
+
+
+def _source_meeting(view: ReportView, event: MeetingSourceAdded, sources: _Sources) -> None:
+    view.source_meetings.append(sources.meeting(event.meeting))
+
+
+def _page_changed(view: ReportView, event: PageChanged, sources: _Sources) -> None:
+    (view.minor if event.trivial else view.changed).append(sources.page(event))
+
+
+def _row(section: Callable[[ReportView], list[Any]]) -> Section:
+    """An event shown as it is, in one of the view's lists."""
+    return lambda view, event, _: section(view).append(event)
+
+
+SECTIONS: dict[str, Section] = {
+    MeetingNew.type: _new_meeting,
+    MeetingSourceAdded.type: _source_meeting,
+    PageChanged.type: _page_changed,
+    PageAdded.type: _row(lambda view: view.added),
+    PageRemoved.type: _row(lambda view: view.removed),
+    SourceFailing.type: _row(lambda view: view.failing),
+    SourceRecovered.type: _row(lambda view: view.recovered),
+    ArchiveDamaged.type: _row(lambda view: view.damaged),
+    Baseline.type: _row(lambda view: view.baselines),
+    OutputFailed.type: _row(lambda view: view.problems),
+}
+
+
+def build_view(
+    events: Iterable[Event | TypedEvent],
+    *,
+    title: str,
+    run_id: int,
+    started_at: str,
+    finished_at: str,
+    loader: Loader,
+    href: Href = lambda v, d: None,
+    meetings: Mapping[str, dict[str, Any]] = MappingProxyType({}),
+) -> ReportView:
+    """The view of `events` (stored ones read as typed), meeting events folded (`fold`), each
+    meeting as `meetings` has it now when it does. A page_changed event shows its changes as
+    `with_changes` finds them; `loader` gives its two versions (their numbers, and their pages
+    by `href(version, document)`)."""
+    view = ReportView(title, run_id, started_at, finished_at)
+    sources = _Sources(loader, href, meetings)
+    for event in with_changes(fold(typed(events)), loader):
+        SECTIONS[event.type](view, event, sources)
+    return view
+
+
+def left_out_view(left_out: Iterable[LeftOut], shown: int = 10) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": x.source,
+            "max_pages": x.max_pages,
+            "kept": "the newest" if x.kept == "newest" else "the first in page order",
+            "count": len(x.urls),
+            "urls": x.urls[:shown],
+            "more": max(0, len(x.urls) - shown),
+        }
+        for x in left_out
+    ]
+
+
+def render(view: ReportView, template: str = "report.html") -> str:
+    return (
+        environment()
+        .get_template(template)
+        .render(**{k: getattr(view, k) for k in view.__dataclass_fields__})
+    )

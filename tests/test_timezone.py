@@ -1,0 +1,41 @@
+"""`timezone:`: the zone cron schedules run in (and reports, digests and logs show)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from monitor.config import parse_config
+from monitor.errors import ConfigError
+from monitor.schedule import plan
+
+SOURCE = {"id": "a", "url": "https://www.mofa.go.jp/"}
+
+
+def test_a_cron_schedule_runs_on_the_configured_zone_s_clock() -> None:
+    config = parse_config({"sources": [SOURCE], "timezone": "Asia/Tokyo"})
+    config = config.model_copy(
+        update={"schedule": config.schedule.model_copy(update={"default": "0 9 * * *"})}
+    )
+    last = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, after that day's run
+    now = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    (job,) = plan(config, {"a": last}, now)
+    # 09:00 in Tokyo the next day is 00:00 UTC
+    assert job.first_run == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    assert job.first_run.astimezone(ZoneInfo("Asia/Tokyo")).hour == 9
+
+
+def test_without_a_timezone_the_system_zone_is_used() -> None:
+    from tzlocal import get_localzone
+
+    assert parse_config({"sources": [SOURCE]}).zone == get_localzone()
+
+
+def test_an_unknown_zone_is_a_one_line_error() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config({"sources": [SOURCE], "timezone": "Tokyo"})
+    assert str(info.value) == (
+        "config.yaml: timezone: 'Tokyo' is not an IANA time zone like 'Asia/Tokyo'"
+    )
