@@ -11,6 +11,7 @@ import click
 from monitor.cli.reading import diff, export, history, meetings, verify
 from monitor.cli.running import check_now, demo, run, test_email, validate_config
 from monitor.cli.shell import Group, setup_logging
+from monitor.cli.sources import add, preview, remove, sources
 
 
 @click.group(cls=Group)
@@ -24,4 +25,6 @@ def main(verbose: int) -> None:
 for command in (check_now, run, demo, validate_config, test_email):
     main.add_command(command)
 for command in (meetings, history, diff, verify, export):
+    main.add_command(command)
+for command in (sources, add, remove, preview):
     main.add_command(command)
