@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from datetime import tzinfo
@@ -15,6 +14,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -23,6 +23,7 @@ from pydantic import (
 )
 from tzlocal import get_localzone
 
+from monitor.config_errors import validation_errors
 from monitor.errors import ConfigError
 from monitor.normalise.patterns import compile_user
 
@@ -60,6 +61,27 @@ def _user_pattern(pattern: str) -> str:
 
 
 UserRegex = Annotated[str, AfterValidator(_user_pattern)]
+
+
+def _notify_url(url: str) -> str:
+    """A channel's URL, read by Apprise as when sending; never echoed (it may hold a token)."""
+    from monitor.report.channels import check_url
+
+    return check_url(url)
+
+
+def _distinct(urls: list[str]) -> list[str]:
+    for i, url in enumerate(urls):
+        if url in urls[:i]:
+            raise ValueError(f"notify[{i}] is the same URL as notify[{urls.index(url)}]")
+    return urls
+
+
+NotifyURLs = Annotated[  # a list of Apprise URLs, or one
+    list[Annotated[str, AfterValidator(_notify_url)]],
+    BeforeValidator(lambda value: [value] if isinstance(value, str) else value),
+    AfterValidator(_distinct),
+]
 
 
 class _Model(BaseModel):
@@ -189,6 +211,22 @@ class EmailConfig(_Model):
         return value
 
 
+class ServeConfig(_Model):
+    # where `monitor serve` is reached from a reader's machine ("https://monitor.example.org"):
+    # set, digests and reports link to its stable pages (compare, meeting, version)
+    base_url: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+
 class ScheduleConfig(_Model):
     default: str = "6h"
     jitter: Annotated[int, Field(ge=0)] = 300
@@ -206,7 +244,10 @@ class Config(_Model):
     reports: ReportsConfig = ReportsConfig()
     fetch: FetchConfig = FetchConfig()
     email: EmailConfig | None = None
+    # channels beside email, each sent the same digest: Apprise URLs (ntfy, Slack, a webhook …)
+    notify: NotifyURLs = Field(default_factory=list)
     schedule: ScheduleConfig = ScheduleConfig()
+    serve: ServeConfig = ServeConfig()
     allowed_hosts: list[str] = Field(default_factory=list)
     failures_before_alert: Annotated[int, Field(ge=1)] = 3
     # mail trivial edits (spacing, punctuation, case) too; they are always archived and reported
@@ -266,89 +307,6 @@ class Config(_Model):
         raise ConfigError(f"no source with id {source_id!r} in the config")
 
 
-# the segments pydantic adds to a location for a union's member or a validator, not config keys
-_MEMBER = frozenset({"bool", "str", "int", "float", "none", "list", "dict"})
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in _MEMBER or "[" in part or part.startswith("function-"):
-            continue
-        else:
-            out += ("." if out else "") + part
-    return out
-
-
-def _message(err: Any, keys: list[str]) -> str:
-    if err["type"] == "extra_forbidden":
-        key = str(err["loc"][-1]) if err["loc"] else ""
-        close = difflib.get_close_matches(key, keys, n=1)
-        return f"unknown key (did you mean {close[0]!r}?)" if close else "unknown key"
-    if err["type"] == "missing":
-        return "required key is missing"
-    message = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "literal_error":
-        return f"{err.get('input')!r} is not allowed: should be {_should(err)}"
-    if message.startswith("Input should be"):
-        return f"{err.get('input')!r}: should be {_should(err)}"
-    return message
-
-
-def _should(err: Any) -> str:
-    """What pydantic says a value should be, without its preamble ("a valid boolean")."""
-    text = str(err["msg"]).removeprefix("Input should be ")
-    return text.split(", unable to")[0]
-
-
-def _keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The keys a mapping at `loc` may hold (for "did you mean"), by walking the models."""
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        inner = _model_in(field.annotation) if field is not None else None
-        if inner is None:
-            return []
-        model = inner
-    return [f.alias or name for name, f in model.model_fields.items() if name != "base_dir"]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    origin = getattr(annotation, "__origin__", None)
-    return _model_in(origin) if origin is not None and origin is not annotation else None
-
-
-def validation_errors(name: str, exc: ValidationError) -> list[str]:
-    """Every error, one line each, `name: where: what`. The errors a union's members give for one
-    value ("follow: 3" is neither true/false nor a pattern) are one line; unknown keys first, as
-    a misspelt key is usually why a required one is missing."""
-    by_place: dict[str, list[Any]] = {}
-    for err in exc.errors():
-        by_place.setdefault(_location(tuple(err["loc"])), []).append(err)
-    lines: list[tuple[bool, str]] = []
-    for where, errs in by_place.items():
-        prefix = f"{name}: {where + ': ' if where else ''}"
-        if len(errs) > 1 and all(e["type"] not in ("extra_forbidden", "missing") for e in errs):
-            wanted = [_should(e) for e in errs]
-            lines.append(
-                (True, f"{prefix}{errs[0].get('input')!r}: should be {' or '.join(wanted)}")
-            )
-            continue
-        for err in errs:
-            keys = _keys_at(Config, tuple(err["loc"]))
-            lines.append((err["type"] != "extra_forbidden", prefix + _message(err, keys)))
-    return [line for _, line in sorted(lines, key=lambda item: item[0])]
-
-
 def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -> Config:
     if not isinstance(data, dict):
         kind = "nothing" if data is None else f"{type(data).__name__} {str(data)[:40]!r}"
@@ -360,7 +318,7 @@ def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -
     try:
         return Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError("\n".join(validation_errors(name, exc))) from None
+        raise ConfigError("\n".join(validation_errors(name, exc, Config))) from None
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

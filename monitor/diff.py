@@ -4,6 +4,7 @@ Japanese). Pure functions; guarded against difflib's quadratic worst cases."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from monitor.models import Block, Change, DocDiff, Document, Segment
@@ -37,6 +38,26 @@ def tokens(text: str) -> list[str]:
 
 def pieces(text: str) -> list[str]:
     return PIECE.findall(text)
+
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+
+
+def count_unit(texts: Iterable[str]) -> str:
+    """What the counts of a change of `texts` are in: "words", "characters" (Japanese, counted
+    one by one) or "words and characters" when both were counted."""
+    counted = [t for text in texts for t in tokens(text) if WORD.search(t)]
+    cjk = sum(1 for t in counted if CJK.fullmatch(t))
+    if cjk and cjk < len(counted):
+        return "words and characters"
+    return "characters" if cjk else "words"
+
+
+def change_unit(changes: Iterable[Change], fallback: str = "") -> str:
+    """`count_unit` of the text a page's changes touched (of `fallback`, the page's title, when
+    there are none)."""
+    texts = [seg.text for c in changes for seg in c.segments if seg.op in ("+", "-")]
+    return count_unit(texts or [fallback])
 
 
 def _count(items: list[str]) -> int:

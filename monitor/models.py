@@ -220,6 +220,20 @@ class LeftOut:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A check of a run that failed: its source, the URL, the error, and since when the page has
+    been failing (the first failed check of its current streak; ISO UTC)."""
+
+    source: str
+    url: str
+    error: str
+    since: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "url": self.url, "error": self.error, "since": self.since}
+
+
+@dataclass(frozen=True)
 class RunReport:
     started_at: str
     finished_at: str
@@ -232,6 +246,7 @@ class RunReport:
     mail_error: str | None = None  # the digest could not be sent; it stays in the outbox
     left_out: tuple[LeftOut, ...] = ()  # sources that offered more than max_pages new pages
     output_errors: tuple[str, ...] = ()  # reports, index or feed not written (the mail went on)
+    failed: tuple[Failure, ...] = ()  # `failures` with their URL and since when
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -241,6 +256,7 @@ class RunReport:
             "pages_checked": self.pages_checked,
             "report": self.report,
             "events": [e.to_json() for e in self.events],
+            "failures": [f.to_json() for f in self.failed],  # an extension
         }
         if self.left_out:  # an extension: present only when something was left out
             out["left_out"] = [x.to_json() for x in self.left_out]

@@ -21,6 +21,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.archive import Archive
 from monitor.config import Config, SourceConfig, parse_interval
 from monitor.errors import MonitorError
+from monitor.models import iso
+from monitor.sites import profile_for
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,65 @@ def plan(config: Config, last: dict[str, datetime], now: datetime) -> list[JobPl
 
 def source_schedule(config: Config, source: SourceConfig) -> str:
     return source.schedule or config.schedule.default
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A configured source as `monitor sources` and the web app show it."""
+
+    id: str
+    url: str
+    kind: str
+    profile: str
+    schedule: str
+    last_check: datetime | None
+    failing_pages: int
+    next_run: datetime
+
+    @property
+    def status(self) -> str:
+        if self.last_check is None:
+            return "not checked yet"
+        return f"failing ({self.failing_pages} page(s))" if self.failing_pages else "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "kind": self.kind,
+            "profile": self.profile,
+            "schedule": self.schedule,
+            "last_check": iso(self.last_check) if self.last_check else None,
+            "status": self.status,
+            "next_run": iso(self.next_run),
+        }
+
+
+def source_states(config: Config, archive: Archive | None, now: datetime) -> list[SourceState]:
+    """Each configured source: its kind, profile, schedule, last check, failing pages and next
+    run (`archive` None: nothing checked yet)."""
+    last = archive.last_checks() if archive is not None else {}
+    failing: dict[str, int] = {}
+    for page in archive.pages() if archive is not None else []:
+        if page.failing:
+            failing[page.source_id] = failing.get(page.source_id, 0) + 1
+    out = []
+    for source in config.sources:
+        schedule = source_schedule(config, source)
+        checked = last.get(source.id)
+        out.append(
+            SourceState(
+                source.id,
+                source.url,
+                source.kind,
+                profile_for(source.url, source.profile).name,
+                schedule,
+                checked,
+                failing.get(source.id, 0),
+                next_due(schedule, checked, now, config.zone),
+            )
+        )
+    return out
 
 
 CheckSome = Callable[[list[str]], Any]

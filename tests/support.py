@@ -4,7 +4,9 @@ line), and the real pages of ../shared."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,22 @@ def state_feed(
     """A State Department RSS feed, served as one, its items all published at `date`."""
     dated = [(link, title, date, paras) for link, title, paras in items]
     return Page(P.state_feed(dated, nonce=nonce), content_type=RSS)
+
+
+def held_page(html: str, arrived: threading.Event, release: threading.Event) -> Page:
+    """A page whose response waits for `release` once its request has `arrived`: a run held
+    in the middle, for as long as a test needs."""
+
+    def slow(h: BaseHTTPRequestHandler) -> None:
+        arrived.set()
+        release.wait(30)
+        body = html.encode()
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return Page(raw=slow)
 
 
 # --- sources and config -------------------------------------------------------------------

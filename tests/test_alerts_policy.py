@@ -15,6 +15,7 @@ from monitor.pipeline.alerts import (
     on_failure,
     on_success,
     reminder_due,
+    retires,
 )
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -76,3 +77,11 @@ def test_reminder_due(alerted: datetime | None, now: datetime, due: bool) -> Non
 )
 def test_is_gone(status: int | None, gone: bool) -> None:
     assert is_gone(status) is gone
+
+
+@pytest.mark.parametrize(
+    ("failures", "gone", "retired"),
+    [(2, True, False), (3, True, True), (7, True, True), (3, False, False), (9, False, False)],
+)
+def test_a_page_gone_for_good_retires(failures: int, gone: bool, retired: bool) -> None:
+    assert retires(failures, gone=gone, failures_before_alert=3) is retired

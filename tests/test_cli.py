@@ -44,7 +44,9 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
         "pages_checked",
         "report",
         "events",
+        "failures",  # an extension (issue 14): [] when nothing failed
     }
+    assert first["failures"] == []
     assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}]
     site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."], nonce=9)
     code, second = check_json(tmp_path)

@@ -229,14 +229,21 @@ def test_a_digest_is_stored_before_it_is_sent(
 def test_an_archive_from_before_stored_digests_mails_what_it_had_queued(
     smtp: SMTPServer, tmp_path: Path
 ) -> None:
-    """An archive made before digests were stored (no `digests` table, events queued): it gets
-    the table when opened and its queued event goes out once."""
+    """An archive made before digests were stored (no `digests` table, nor channels), that
+    mailed (an event marked sent) and has an event queued: it gets the tables when opened, mail
+    stays on, and its queued event goes out once."""
     root = tmp_path / "snapshots"
     with Archive.open(root) as archive, archive.transaction():
+        data = {"source": "s", "url": "https://www.mofa.go.jp/z.html", "title": "Mailed before"}
+        mailed = archive.add_event(1, Event("page_added", data), datetime(2026, 2, 1, tzinfo=UTC))
         data = {"source": "s", "url": "https://www.mofa.go.jp/a.html", "title": "Old news"}
         archive.add_event(1, Event("page_added", data), datetime(2026, 3, 1, tzinfo=UTC))
     db = sqlite3.connect(root / "index.sqlite")
-    db.executescript("DROP INDEX outbox_digest; DROP TABLE digests;")
+    db.execute("UPDATE outbox SET sent_at = '2026-02-01T00:00:00Z' WHERE event_id = ?", (mailed,))
+    db.commit()
+    db.executescript(
+        "DROP INDEX outbox_digest; DROP TABLE digests; DROP TABLE channels; DROP TABLE deliveries;"
+    )
     db.close()
     config = make_config(
         tmp_path, [{"id": "s", "url": "https://www.mofa.go.jp/"}], email=email_config(smtp)
@@ -250,3 +257,4 @@ def test_an_archive_from_before_stored_digests_mails_what_it_had_queued(
             asyncio.run(deliver_outbox(archive, config, clock=clock))
             assert archive.outbox_pending() == []
     assert len(smtp.messages) == 1 and "Old news" in text_part(smtp.messages[0])
+    assert "Mailed before" not in text_part(smtp.messages[0])

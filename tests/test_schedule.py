@@ -17,9 +17,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.config import parse_config
 from monitor.demo import pages as P
 from monitor.schedule import Daemon, next_due, plan
-from monitor.testing.localsite import LocalSite, Page
+from monitor.testing.localsite import LocalSite
 from tests.conftest import monitor
-from tests.support import mofa, site_source, write_config
+from tests.support import held_page, mofa, site_source, write_config
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -95,21 +95,6 @@ def wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
         assert line != "<eof>", "".join(seen)
         if text in line:
             return
-
-
-def held_page(html: str, arrived: threading.Event, release: threading.Event) -> Page:
-    """A page whose response waits for `release` once its request has `arrived`."""
-
-    def slow(h):  # type: ignore[no-untyped-def]
-        arrived.set()
-        release.wait(30)
-        body = html.encode()
-        h.send_response(200)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-
-    return Page(raw=slow)
 
 
 def stop_mid_check(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from monitor.archive import schema
+from monitor.archive import schema, search
 from monitor.errors import ArchiveError, ArchiveUnreadable
 from monitor.testing import crash
 
@@ -58,6 +58,7 @@ class Index:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
             self.db.row_factory = sqlite3.Row
             schema.create(self.db, fsync=fsync)
+            search.create(self.db)  # its full-text tables and triggers
         except sqlite3.DatabaseError as exc:
             raise self.error(exc) from None
 

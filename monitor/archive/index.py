@@ -2,20 +2,24 @@
 
 `Archive` is the open archive: it owns the connection (`db.Index`), the blobs and the lock, and
 offers the methods of its parts as its own: sources and pages (`pages.Pages`), versions and
-checks (`versions.Versions`), runs and events (`runs.Runs`), the mail outbox (`runs.Outbox`).
+checks (`versions.Versions`), runs and events (`runs.Runs`), the delivery outbox (`outbox.Outbox`).
 Times cross it as aware UTC datetimes; it stores them as text (`schema.stamp`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from monitor.archive import search
 from monitor.archive.blobs import BlobStore
 from monitor.archive.db import UNREADABLE_CODES, Index, disk_full
+from monitor.archive.health import Health, health, retire
 from monitor.archive.lock import Lock
+from monitor.archive.outbox import Outbox
 from monitor.archive.pages import Pages
-from monitor.archive.runs import Outbox, Runs
+from monitor.archive.runs import Runs
 from monitor.archive.schema import (
     ADDED_COLUMNS,
     SCHEMA,
@@ -39,6 +43,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "UNREADABLE_CODES",
     "Archive",
+    "Health",
     "Lock",
     "PageRow",
     "QuietCheck",
@@ -62,11 +67,12 @@ class Archive:
         fsync: bool = False,
         busy_timeout: float = 30.0,
         readonly: bool = False,
+        zone: tzinfo | None = None,
     ) -> None:
         self.root = root
         self.readonly = readonly
         self._quiet: list[QuietCheck] = []
-        self.lock = Lock(root / "monitor.lock")
+        self.lock = Lock(root / "monitor.lock", zone)
         if not readonly:
             try:
                 root.mkdir(parents=True, exist_ok=True)
@@ -89,9 +95,13 @@ class Archive:
         self.ensure_page = pages.ensure_page
         self.pages = pages.pages
         self.pages_by_guid = pages.pages_by_guid
+        self.any_retired = pages.any_retired
         self.set_guid = pages.set_guid
         self.move_page = pages.move_page
+        self.move_site = pages.move_site
         self.update_page = pages.update_page
+        self.health = functools.partial(health, index)  # failing, recovered, retired pages
+        self.retire = functools.partial(retire, index)
         # versions and checks
         self._versions = versions = Versions(index, self.blobs)
         self.latest_version = versions.latest_version
@@ -110,20 +120,26 @@ class Archive:
         self.finish_run = runs.finish_run
         self.finished_runs = runs.finished_runs
         self.recent_runs = runs.recent_runs
+        self.reported_events = runs.reported_events
         self.add_event = runs.add_event
         self.unreported_events = runs.unreported_events
         self.mark_reported = runs.mark_reported
         self.events = runs.events
         self.event_versions = runs.event_versions
         self.last_output_failure = runs.last_output_failure
-        # the mail outbox
+        self.event_runs = runs.event_runs
+        # the delivery outbox: digests, channels, deliveries
         outbox = Outbox(index)
         self.outbox_pending = outbox.outbox_pending
         self.outbox_unassigned = outbox.outbox_unassigned
         self.mark_sent = outbox.mark_sent
+        self.channels = outbox.channels
+        self.add_channels = outbox.add_channels
+        self.drop_channels = outbox.drop_channels
         self.compose_digest = outbox.compose_digest
-        self.unsent_digests = outbox.unsent_digests
-        self.digest_sent = outbox.digest_sent
+        self.undelivered = outbox.undelivered
+        self.delivered = outbox.delivered
+        self.delivery_failed = outbox.delivery_failed
 
     @classmethod
     def open(
@@ -135,10 +151,12 @@ class Archive:
         fsync: bool = False,
         busy_timeout: float = 30.0,
         readonly: bool = False,
+        zone: tzinfo | None = None,
     ) -> Archive:
+        """`zone`: the time zone the lock's messages show times in (None: the system's)."""
         if readonly and lock:
             raise ValueError("a read-only archive takes no lock")
-        archive = cls(root, fsync=fsync, busy_timeout=busy_timeout, readonly=readonly)
+        archive = cls(root, fsync=fsync, busy_timeout=busy_timeout, readonly=readonly, zone=zone)
         if lock:
             try:
                 archive.lock.acquire(lock_timeout)
@@ -146,6 +164,7 @@ class Archive:
                 archive.db.close()
                 raise
             archive.blobs.clear_staging()  # the lock holder's run is the only writer
+            search.bring_up_to_date(archive)  # an archive written before search existed
         return archive
 
     @classmethod
@@ -158,6 +177,7 @@ class Archive:
             fsync=a.fsync,
             busy_timeout=a.busy_timeout,
             readonly=readonly,
+            zone=config.zone,
         )
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ PAGE_FIELDS = {
     "failing_alerted_at": True,
     "last_error": False,
     "last_checked": True,
+    "retired_at": True,  # removed or forgotten: no longer checked (None: checked again)
 }
 
 
@@ -85,6 +86,13 @@ class Pages:
             sql, args = sql + " AND role=?", [*args, role]
         return [page_row(r) for r in self.index.execute(sql + " ORDER BY id", tuple(args))]
 
+    def any_retired(self, source_id: str) -> bool:
+        """Whether a page of the source is retired (removed or forgotten)."""
+        row = self.index.execute(
+            "SELECT 1 FROM pages WHERE source_id=? AND retired_at IS NOT NULL LIMIT 1", (source_id,)
+        ).fetchone()
+        return row is not None
+
     def pages_by_guid(self, source_id: str) -> dict[str, PageRow]:
         """A feed's item pages by their guid (items archived before guids were kept have none)."""
         rows = self.index.execute(
@@ -105,6 +113,23 @@ class Pages:
                 (url, page.url, page.source_id),
             )
         return replace(page, url=url)
+
+    def move_site(self, old: str, new: str) -> None:
+        """Every URL under the site `old` (`http://host:port`) made to name `new` instead: the
+        demo's site served again on another port is the same site."""
+        like = old.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        with self.index.transaction():
+            for table, column in (
+                ("sources", "url"),
+                ("pages", "url"),
+                ("pages", "guid"),
+                ("meeting_sources", "url"),
+            ):
+                self.index.execute(
+                    f"UPDATE {table} SET {column} = ? || substr({column}, ?) "
+                    f"WHERE {column} LIKE ? ESCAPE '\\'",
+                    (new, len(old) + 1, like),
+                )
 
     def update_page(self, page_id: int, **fields: Any) -> None:
         """Set some of PAGE_FIELDS; `failing_alerted_at` and `last_checked` are datetimes."""

@@ -1,4 +1,4 @@
-"""Runs, the events they record, and the delivery outbox: which events went out in which digest."""
+"""Runs and the events they record (the delivery outbox is `outbox`)."""
 
 from __future__ import annotations
 
@@ -26,24 +26,32 @@ class Runs:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
-    def finish_run(self, run_id: int, at: datetime, report: str | None) -> None:
+    def finish_run(
+        self, run_id: int, at: datetime, report: str | None, summary: str | None = None
+    ) -> None:
+        """The run is over; `summary`: its report's one line, as the index lists it."""
         self.index.execute(
-            "UPDATE runs SET finished_at=?, report=? WHERE id=?", (stamp(at), report, run_id)
+            "UPDATE runs SET finished_at=?, report=?, summary=? WHERE id=?",
+            (stamp(at), report, summary, run_id),
         )
 
     def finished_runs(self) -> set[int]:
         rows = self.index.execute("SELECT id FROM runs WHERE finished_at IS NOT NULL")
         return {r[0] for r in rows}
 
-    def recent_runs(self, limit: int) -> list[tuple[int, datetime, str | None, int]]:
-        """The newest runs: (id, started at, report path, events reported but baselines)."""
+    def recent_runs(self, limit: int) -> list[tuple[int, datetime, str | None, str | None]]:
+        """The newest runs: (id, started at, report path, the summary its report gave, None
+        for a run recorded before summaries were kept)."""
         rows = self.index.execute(
-            "SELECT r.id, r.started_at, r.report, "
-            "(SELECT COUNT(*) FROM events e WHERE e.reported_run = r.id AND "
-            "e.type != 'baseline') n FROM runs r ORDER BY r.id DESC LIMIT ?",
-            (limit,),
+            "SELECT id, started_at, report, summary FROM runs ORDER BY id DESC LIMIT ?", (limit,)
         ).fetchall()
         return [(r[0], instant(r[1]), r[2], r[3]) for r in rows]
+
+    def reported_events(self, run_id: int) -> list[Event]:
+        """The events a run's report showed."""
+        return events(
+            self.index, "SELECT * FROM events WHERE reported_run=? ORDER BY id", (run_id,)
+        )
 
     def add_event(
         self,
@@ -101,6 +109,19 @@ class Runs:
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    def event_runs(self, event_ids: list[int]) -> list[int]:
+        """The runs that recorded these events, in order."""
+        found: set[int] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.index.execute(
+                f"SELECT DISTINCT run_id FROM events WHERE id IN ({marks}) AND run_id IS NOT NULL",
+                tuple(chunk),
+            )
+            found.update(r[0] for r in rows)
+        return sorted(found)
+
     def last_output_failure(self, output: str) -> datetime | None:
         """When an `output_failed` event about `output` was last recorded."""
         row = self.index.execute(
@@ -116,62 +137,3 @@ def events(index: Index, sql: str, args: tuple[Any, ...] = ()) -> list[Event]:
         Event(r["type"], json.loads(r["payload"]), r["id"], instant(r["created_at"]))
         for r in index.execute(sql, args)
     ]
-
-
-class Outbox:
-    """The events queued for mail, and the digests composed of them."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-
-    def outbox_pending(self) -> list[Event]:
-        return events(
-            self.index,
-            "SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
-            "WHERE o.sent_at IS NULL ORDER BY e.id",
-        )
-
-    def outbox_unassigned(self) -> list[Event]:
-        """Events queued for mail and in no digest yet."""
-        return events(
-            self.index,
-            "SELECT e.* FROM outbox o JOIN events e ON e.id=o.event_id "
-            "WHERE o.sent_at IS NULL AND o.digest IS NULL ORDER BY e.id",
-        )
-
-    def mark_sent(self, event_ids: list[int], digest: str, at: datetime) -> None:
-        when = stamp(at)
-        with self.index.transaction():
-            self.index.db.executemany(
-                "UPDATE outbox SET sent_at=?, digest=? WHERE event_id=?",
-                [(when, digest, i) for i in event_ids],
-            )
-
-    def compose_digest(
-        self, digest: str, event_ids: list[int], message: bytes, at: datetime
-    ) -> None:
-        """Store a digest's message and tie its events to it, before it is sent."""
-        with self.index.transaction():
-            self.index.execute(
-                "INSERT INTO digests (id, composed_at, events, message) VALUES (?,?,?,?)",
-                (digest, stamp(at), len(event_ids), message),
-            )
-            self.index.executemany(
-                "UPDATE outbox SET digest=? WHERE event_id=? AND digest IS NULL",
-                [(digest, i) for i in event_ids],
-            )
-
-    def unsent_digests(self) -> list[tuple[str, bytes]]:
-        """Digests composed and not known to have been accepted, oldest first: (id, message)."""
-        rows = self.index.execute(
-            "SELECT id, message FROM digests WHERE sent_at IS NULL ORDER BY composed_at, rowid"
-        )
-        return [(r[0], bytes(r[1])) for r in rows]
-
-    def digest_sent(self, digest: str, at: datetime) -> None:
-        when = stamp(at)
-        with self.index.transaction():
-            self.index.execute(
-                "UPDATE digests SET sent_at=?, message=NULL WHERE id=?", (when, digest)
-            )
-            self.index.execute("UPDATE outbox SET sent_at=? WHERE digest=?", (when, digest))

@@ -57,6 +57,31 @@ CREATE TABLE IF NOT EXISTS meeting_sources (
     meeting_id TEXT NOT NULL REFERENCES meetings(id), url TEXT NOT NULL, source TEXT,
     added_at TEXT NOT NULL, PRIMARY KEY (meeting_id, url));
 """
+# the channels digests go to, and each digest's delivery to each of them. Created in one
+# transaction with what an archive of before them had coming: an archive that mailed (a digest,
+# or an event in a digest or marked sent) had email on, so email stays a channel and a digest it
+# had not yet been sent goes to it; an archive that never mailed has no channel, and its queued
+# events are not mailed once email is configured (`notify.sync_channels`).
+CHANNELS = """
+BEGIN IMMEDIATE;
+-- a channel since it was configured: `email`, or `notify:` and a hash of its URL (a URL may hold
+-- a token, never stored); `name` says which one without its secrets
+CREATE TABLE IF NOT EXISTS channels (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, added_at TEXT NOT NULL);
+-- a digest for a channel: composed for each channel there was, sent to each on its own
+CREATE TABLE IF NOT EXISTS deliveries (
+    digest TEXT NOT NULL, channel TEXT NOT NULL, sent_at TEXT, tried_at TEXT, error TEXT,
+    PRIMARY KEY (digest, channel));
+INSERT OR IGNORE INTO channels (id, name, added_at)
+    SELECT 'email', 'email', strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+    WHERE EXISTS (SELECT 1 FROM digests)
+       OR EXISTS (SELECT 1 FROM outbox WHERE digest IS NOT NULL OR sent_at IS NOT NULL);
+INSERT OR IGNORE INTO deliveries (digest, channel)
+    SELECT id, 'email' FROM digests d WHERE sent_at IS NULL
+    AND EXISTS (SELECT 1 FROM channels WHERE id = 'email')
+    AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.digest = d.id);
+COMMIT;
+"""
 # columns added since the first schema: (table, column, declaration); added to older archives
 # when they are opened
 ADDED_COLUMNS = (
@@ -69,6 +94,10 @@ ADDED_COLUMNS = (
     ("meeting_sources", "claim", "TEXT"),
     # a feed item's own identity (RSS guid, Atom id): its link may change, the item stays
     ("pages", "guid", "TEXT"),
+    # a page removed (404/410 told as page_removed) or forgotten by hand: no longer checked
+    ("pages", "retired_at", "TEXT"),
+    # what the run's report said in one line, as the index lists it
+    ("runs", "summary", "TEXT"),
 )
 
 
@@ -84,6 +113,8 @@ def create(db: sqlite3.Connection, *, fsync: bool) -> None:
         except sqlite3.OperationalError as exc:
             if "duplicate column" not in str(exc):  # another process added it first
                 raise
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'channels'").fetchone():
+        db.executescript(CHANNELS)
     db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
 
@@ -124,6 +155,7 @@ class PageRow:
     failures: int
     failing_alerted_at: datetime | None
     first_seen: datetime
+    retired_at: datetime | None = None  # removed or forgotten: no longer checked
 
     @property
     def failing(self) -> bool:
@@ -160,7 +192,17 @@ def page_row(row: sqlite3.Row) -> PageRow:
         row["failures"],
         instant_or_none(row["failing_alerted_at"]),
         instant(row["first_seen"]),
+        instant_or_none(_column(row, "retired_at")),
     )
+
+
+def _column(row: sqlite3.Row, name: str) -> str | None:
+    """A column an older archive opened read-only may lack (None then)."""
+    try:
+        value: str | None = row[name]
+    except IndexError:
+        return None
+    return value
 
 
 def version_row(row: sqlite3.Row) -> VersionRow:

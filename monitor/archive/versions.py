@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import astuple, replace
 from datetime import datetime
 
 import orjson
 
+from monitor.archive import search
 from monitor.archive.blobs import BlobStore
 from monitor.archive.db import Index
 from monitor.archive.schema import VersionRow, canonical, stamp, version_row
-from monitor.errors import ArchiveDamaged
+from monitor.errors import ArchiveDamaged, ArchiveError
 from monitor.models import Document, instant, text_digest
 from monitor.testing import crash
+
+log = logging.getLogger(__name__)
 
 # the response headers a version keeps
 KEPT_HEADERS = (
@@ -115,7 +119,19 @@ class Versions:
             (*values[:2], at, *values[3:], json.dumps(keep)),
         )
         assert cur.lastrowid is not None
-        return replace(version, id=cur.lastrowid)
+        version = replace(version, id=cur.lastrowid)
+        self._searchable(version, doc)
+        return version
+
+    def _searchable(self, version: VersionRow, doc: Document | None) -> None:
+        """Index the version for search in the caller's transaction; a document a page worker
+        stored is read back. One that cannot be is indexed when a writer next opens the archive."""
+        try:
+            doc = doc if doc is not None else self.document(version)
+        except ArchiveError as exc:
+            log.warning("version %d not indexed for search: %s", version.id, exc)
+            return
+        search.add(self.index, version.id, doc)
 
     def document(self, version: VersionRow) -> Document:
         """The version's document; ArchiveDamaged when its blob is missing, damaged or not a

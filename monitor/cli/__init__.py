@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import click
 
+from monitor.cli.forget import forget
 from monitor.cli.reading import diff, export, history, meetings, verify
 from monitor.cli.running import check_now, demo, run, test_email, validate_config
+from monitor.cli.serving import serve
 from monitor.cli.shell import Group, setup_logging
 from monitor.cli.sources import add, preview, remove, sources
 
@@ -24,7 +26,7 @@ def main(verbose: int) -> None:
 
 for command in (check_now, run, demo, validate_config, test_email):
     main.add_command(command)
-for command in (meetings, history, diff, verify, export):
+for command in (meetings, history, diff, verify, export, forget):
     main.add_command(command)
-for command in (sources, add, remove, preview):
+for command in (sources, add, remove, preview, serve):
     main.add_command(command)

@@ -3,6 +3,7 @@ read-only, without the lock, so that it works beside a running daemon."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,17 +55,43 @@ def meetings(config_path: str, as_json: bool, since: str | None) -> None:
     console().print(table)
 
 
+def url_key(url: str) -> str:
+    """A URL as a reader may type it: without scheme, `www.` or trailing slash, host in any
+    case (`https://www.state.gov/a/` and `http://state.gov/a` are one key)."""
+    rest = url.strip().split("://", 1)[-1]
+    host, slash, path = rest.partition("/")
+    host = host.lower().removeprefix("www.")
+    path, mark, query = (slash + path).partition("?")
+    return f"{host}{path.rstrip('/')}{mark}{query}"
+
+
+def similar_urls(urls: Iterable[str], typed: str) -> list[str]:
+    """The archived URLs that differ from `typed` only in scheme, `www.` or trailing slash."""
+    key = url_key(typed)
+    return sorted({url for url in urls if url_key(url) == key})
+
+
 def _page_for(archive: Any, config: Config, what: str) -> Any:
+    """The page a command names: an archived URL (exact, or unambiguous up to scheme, `www.` and
+    trailing slash) or a source id."""
     page = archive.page(what)
-    if page is None:
-        try:
-            source = config.source(what)
-        except ConfigError:
-            fail(f"{what}: no such source or archived URL", EXIT_USAGE)
+    if page is not None:
+        return page
+    try:
+        source = config.source(what)
+    except ConfigError:
+        source = None
+    if source is not None:
         page = archive.page(source.url, source.id)
         if page is None:
             fail(f"{what}: source has not been checked yet")
-    return page
+        return page
+    found = similar_urls((p.url for p in archive.pages()), what)
+    if len(found) > 1:
+        fail(f"{what}: ambiguous; archived URLs like it: {' '.join(found)}", EXIT_USAGE)
+    if not found:
+        fail(f"{what}: no such source or archived URL", EXIT_USAGE)
+    return archive.page(found[0])
 
 
 @click.command()
@@ -84,7 +111,10 @@ def history(config_path: str, what: str) -> None:
         console().print(table)
         if page.role in ("listing", "feed"):
             pages = [p for p in archive.pages(page.source_id) if p.url != page.url]
-            console().print(f"{len(pages)} page(s) found through this {page.role}", markup=False)
+            echo(f"{len(pages)} page(s) found through this {page.role}:")
+            for p in pages:  # whole lines, not a table: URLs must stay copyable
+                title = f"  {p.title}" if p.title else ""
+                echo(f"  {p.url}  {len(archive.versions(p.id))} version(s){title}")
 
 
 @click.command()
@@ -137,8 +167,8 @@ def diff(
         event = replace(changed.stored(), id=1)
         view = build_view(
             [event],
-            title=f"{page.url}: version {old_v.seq} → {new_v.seq}",
-            run_id=0,
+            title=f"{new_doc.title or page.url}: version {old_v.seq} → {new_v.seq}",
+            run_id=0,  # no run: the template shows none
             started_at=iso(old_v.fetched_at),
             finished_at=iso(new_v.fetched_at),
             loader=lambda _: (old_doc, new_doc, old_v, new_v),

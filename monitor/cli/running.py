@@ -29,8 +29,18 @@ from monitor.text import printable
 @config_option
 @click.option("--source", "sources", multiple=True, help="Check only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
-@click.option("--no-email", is_flag=True, help="Do not send the email digest.")
-def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_email: bool) -> None:
+@click.option(
+    "--no-email", is_flag=True, help="Send no digest (by mail nor notify); it stays queued."
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print nothing when there is nothing to say (no event, no failure); for cron.",
+)
+def check_now(
+    config_path: str, sources: tuple[str, ...], as_json: bool, no_email: bool, quiet: bool
+) -> None:
     """Check every (or the named) source once and write the run's report."""
     from monitor.pipeline import check
 
@@ -41,7 +51,7 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
             config.source(source_id)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
-    interactive = not as_json and sys.stderr.isatty()
+    interactive = not as_json and not quiet and sys.stderr.isatty()
     if interactive:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -64,11 +74,27 @@ def check_now(config_path: str, sources: tuple[str, ...], as_json: bool, no_emai
             )
     else:
         report = asyncio.run(check(config, source_ids=list(sources) or None, email=not no_email))
-    if as_json:
+    if quiet and not worth_saying(report):
+        pass
+    elif as_json:
         echo_json(report.to_json())
+        for source, error in report.failures:  # also in its "failures"; one line each
+            echo(f"failed: {source}: {error}", err=True)
     else:
         print_summary(report)
     sys.exit(EXIT_FAILED if report.failures or report.output_errors else EXIT_OK)
+
+
+def worth_saying(report: Any) -> bool:
+    """What `--quiet` still prints: a run with an event, a failure, an output or a digest
+    that could not be written or sent, or pages left out."""
+    return bool(
+        report.events
+        or report.failures
+        or report.output_errors
+        or report.mail_error
+        or report.left_out
+    )
 
 
 def print_summary(report: Any) -> None:
@@ -101,7 +127,8 @@ def print_summary(report: Any) -> None:
     for source, error in report.failures:  # whole lines: URLs must stay copyable
         echo(f"failed: {source}: {error}", err=True)
     if report.mail_error:
-        echo(f"mail not sent (queued for the next run): {report.mail_error}", err=True)
+        what = "mail not sent" if report.mail_error.startswith("email") else "digest not delivered"
+        echo(f"{what} (queued for the next run): {report.mail_error}", err=True)
     echo(f"report: {report.report or 'not written'}")
 
 
@@ -116,18 +143,22 @@ def validate_config(config_path: str) -> None:
 @click.command("test-email")
 @config_option
 def test_email(config_path: str) -> None:
-    """Send a sample digest to the configured recipients."""
+    """Send a test message (a sample digest) to every channel: email and each notify URL."""
     from datetime import UTC, datetime
 
-    from monitor.report.notify import build_message, sample_view, send
+    from monitor.report.notify import send_test
 
     config = load(config_path)
-    if config.email is None:
-        fail(f"{config_path}: email: not configured", EXIT_USAGE)
-    assert config.email is not None
-    msg = build_message(config.email, sample_view(), "test", datetime.now(UTC))
-    send(config.email, msg)
-    echo(f"sent a sample digest to {', '.join(config.email.to)}")
+    if config.email is None and not config.notify:
+        fail(f"{config_path}: neither email nor notify is configured", EXIT_USAGE)
+    failed = False
+    for name, error in send_test(config, datetime.now(UTC)):
+        if error is None:
+            echo(f"sent a test message to {name}")
+        else:
+            echo(f"not sent: {error}", err=True)
+            failed = True
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 @click.command()
@@ -139,13 +170,27 @@ def test_email(config_path: str) -> None:
     type=click.Path(file_okay=False),
     help="Where the demo's archive and reports go.",
 )
-def demo(directory: str) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Serve the site of the demo in --dir again, for check-now on its config, until Ctrl-C.",
+)
+def demo(directory: str, serve: bool) -> None:
     """Run the pipeline offline on a bundled local copy of official-looking pages."""
-    from monitor.demo import run_demo
+    from monitor.demo import home, run_demo
 
     target = Path(directory)
-    if (target / "snapshots").exists():
-        fail(f"{target}: already holds a demo archive; remove it or pass --dir", EXIT_USAGE)
+    if serve:
+        if home.made_by_demo(target) is None:
+            fail(f"{target}: holds no demo; `monitor demo --dir {target}` makes one", EXIT_USAGE)
+        try:
+            home.serve(target, say=echo)
+        except KeyboardInterrupt:
+            echo("stopped")
+        return
+    problem = home.refusal(target)
+    if problem:
+        fail(problem, EXIT_USAGE)
     run_demo(target, say=echo)
 
 

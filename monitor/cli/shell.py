@@ -34,13 +34,47 @@ def settle() -> None:
     gc.freeze()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to `sys.stderr` as it is when a record comes: a progress bar that redirects it
+    shows the line above the bar instead of breaking it."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def setup_logging(verbose: int) -> None:
+    """One handler on stderr; called again (`monitor check-now -v`) it sets the level anew."""
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
+    root = logging.getLogger()
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(_PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level)
     for noisy in ("aiohttp", "apscheduler.executors.default", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose > 2 else logging.WARNING)
+
+
+def _more_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    """`-v` after the command adds to `-v` before it."""
+    if value:
+        setup_logging(int(ctx.find_root().params.get("verbose") or 0) + value)
+    return value
+
+
+def verbose_option() -> click.Option:
+    return click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        expose_value=False,
+        callback=_more_verbose,
+        help="More log output (-vv for debug).",
+    )
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
@@ -85,6 +119,14 @@ def open_archive(config: Config, *, outdated_ok: bool = False) -> Any:
 
 
 class Group(click.Group):
+    """`monitor`: every command it holds takes `-v` as `monitor` itself does, and what goes
+    wrong becomes one line and an exit code."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(p.name == "verbose" for p in cmd.params):
+            cmd.params.append(verbose_option())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
 import click
 
 from monitor.cli.output import cells, console, echo, echo_json, new_table
 from monitor.cli.shell import config_option, load, open_archive
-from monitor.config import Config, FetchConfig, load_config
+from monitor.config import FetchConfig, load_config
 from monitor.errors import ConfigError
-from monitor.models import iso
 from monitor.sites import profile_for
 
 KINDS = click.Choice(["page", "listing", "feed"])
@@ -32,69 +30,37 @@ def when_due(due: datetime, now: datetime, zone: tzinfo) -> str:
     return shown(due, zone) if due > now else "due now"
 
 
-def source_states(config: Config, now: datetime) -> list[dict[str, Any]]:
-    """Each configured source with its kind, profile, schedule, last check, status, next run."""
-    from monitor.schedule import next_due, source_schedule  # APScheduler: not for every command
-
-    last: dict[str, datetime] = {}
-    failing: dict[str, int] = {}
-    if (config.archive_dir / "index.sqlite").exists():
-        with open_archive(config, outdated_ok=True) as archive:
-            last = archive.last_checks()
-            for page in archive.pages():
-                if page.failing:
-                    failing[page.source_id] = failing.get(page.source_id, 0) + 1
-    out = []
-    for source in config.sources:
-        schedule = source_schedule(config, source)
-        checked = last.get(source.id)
-        if checked is None:
-            status = "not checked yet"
-        elif failing.get(source.id):
-            status = f"failing ({failing[source.id]} page(s))"
-        else:
-            status = "ok"
-        out.append(
-            {
-                "id": source.id,
-                "url": source.url,
-                "kind": source.kind,
-                "profile": profile_for(source.url, source.profile).name,
-                "schedule": schedule,
-                "last_check": iso(checked) if checked else None,
-                "status": status,
-                "next_run": iso(next_due(schedule, checked, now, config.zone)),
-            }
-        )
-    return out
-
-
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON list, for scripts.")
 def sources(config_path: str, as_json: bool) -> None:
     """Each source: kind, profile, schedule, last check, status and next run."""
+    from monitor.schedule import source_states  # APScheduler: not for every command
+
     config = load(config_path)
     now = datetime.now(UTC)
-    states = source_states(config, now)
+    if (config.archive_dir / "index.sqlite").exists():
+        with open_archive(config, outdated_ok=True) as archive:
+            states = source_states(config, archive, now)
+    else:
+        states = source_states(config, None, now)
     if as_json:
-        echo_json(states)
+        echo_json([s.to_json() for s in states])
         return
     table = new_table()
     for col in ("id", "kind", "profile", "schedule", "last check", "status", "next run", "url"):
         table.add_column(col)
     for s in states:
-        last = datetime.fromisoformat(s["last_check"]) if s["last_check"] else None
         table.add_row(
             *cells(
-                s["id"],
-                s["kind"],
-                s["profile"],
-                s["schedule"],
-                shown(last, config.zone),
-                s["status"],
-                when_due(datetime.fromisoformat(s["next_run"]), now, config.zone),
-                s["url"],
+                s.id,
+                s.kind,
+                s.profile,
+                s.schedule,
+                shown(s.last_check, config.zone),
+                s.status,
+                when_due(s.next_run, now, config.zone),
+                s.url,
             )
         )
     console().print(table)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
 from monitor.config import load_config
+from monitor.demo.home import claim, refusal
 from monitor.demo.scenario import demo_config, site_pages
+from monitor.errors import MonitorError
 from monitor.events import Baseline, PageChanged
 from monitor.models import RunReport
 from monitor.pipeline import check
@@ -15,13 +18,19 @@ from monitor.testing.localsite import LocalSite
 
 
 def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunReport, RunReport]:
-    """Serve round 1, check (baseline), serve round 2, check again. Returns both runs."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Serve round 1, check (baseline), serve round 2, check again. Returns both runs. Writes
+    only what it makes in `directory` (`home.refusal` says why it may not)."""
+    problem = refusal(directory)
+    if problem:
+        raise MonitorError(problem)
     with LocalSite() as site:
+        claim(directory, site.base)
         for path, page in site_pages(1, site.base).items():
             site[path] = page
         config_path = directory / "config.yaml"
-        config_path.write_text(demo_config(site.base, "snapshots", "reports"), encoding="utf-8")
+        where = shlex.quote(str(directory))
+        text = demo_config(site.base, "snapshots", "reports", serve=f"--dir {where}")
+        config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
         say(f"Serving a local copy of the official sites on {site.base}")
         first = asyncio.run(check(config, email=False))
@@ -56,4 +65,8 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
     say(f"Report: {second.report}")
     say(f"Plain text: {Path(second.report or '').with_suffix('.txt')}")
     say(f"All reports: {Path(second.report or '').parent / 'index.html'}")
+    say(
+        f"The demo's site has stopped; `monitor demo --serve --dir {where}` serves it again "
+        f"for `monitor check-now --config {shlex.quote(str(config_path))}`"
+    )
     return first, second

@@ -306,8 +306,11 @@ def site_pages(round_: int, base: str, nonce: int | None = None) -> dict[str, Pa
     return pages
 
 
-def demo_config(base: str, archive_dir: str, reports_dir: str) -> str:
-    return f"""# Demo configuration: the local copy of the official sites served on {base}
+def demo_config(base: str, archive_dir: str, reports_dir: str, serve: str = "") -> str:
+    """The demo's config.yaml; `serve`: the options `monitor demo --serve` needs (`--dir DIR`)."""
+    return f"""# Demo configuration: the local copy of the official sites on {base}.
+# That server ran only while `monitor demo` ran and is gone now: `monitor demo --serve {serve}`
+# serves the site again (then `monitor check-now --config` this file reaches it) until Ctrl-C.
 archive: {{dir: {archive_dir}}}
 reports: {{dir: {reports_dir}}}
 fetch: {{concurrency: 8, per_host: 8, timeout: 10, retries: 1, backoff: 0}}

@@ -62,6 +62,12 @@ def on_failure(
     return OnFailure(count, alert)
 
 
+def retires(failures: int, *, gone: bool, failures_before_alert: int) -> bool:
+    """An archived page that answered 404/410 on `failures_before_alert` checks in a row (its
+    count `failures` includes this one) is retired: checked no more, and no failure of a run."""
+    return gone and failures >= failures_before_alert
+
+
 def on_success(failures: int, alerted_at: datetime | None) -> OnSuccess:
     """A page that was failing is cleared; `source_recovered` only if an alert went out."""
     failing = failures > 0 or alerted_at is not None

@@ -7,16 +7,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from monitor.archive import Archive, PageRow
+from monitor.archive import Archive, Health, PageRow
 from monitor.archive.meetings import rebuild_meetings
 from monitor.config import Config, SourceConfig
 from monitor.errors import MonitorError
 from monitor.events import Baseline
 from monitor.fetch import Fetcher
 from monitor.fetch.urls import UrlPolicy
-from monitor.models import RunReport, iso
+from monitor.models import Failure, RunReport, iso
 from monitor.normalise import rules_key
 from monitor.pipeline.alerts import REMIND_EVERY
 from monitor.pipeline.indexes import IndexChecker, distinct_items
@@ -76,7 +77,7 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
             await check_source(pages, indexes, sr)
         except MonitorError as exc:  # ArchiveError too: the archive refused this source's write
             sr.failed = str(exc)
-            run.failures.append((sr.source.id, str(exc)))
+            run.failures.append((sr.source.id, sr.source.url, str(exc)))
         log.info(
             "%s: %d new version(s)%s",
             sr.source.id,
@@ -111,6 +112,27 @@ def _meetings_under_current_rules(config: Config, archive: Archive) -> None:
         )
 
 
+def failures(run: Run, health: Health, started: datetime) -> tuple[Failure, ...]:
+    """The run's failed checks, each with since when its page has been failing (the run's
+    start for a failure that is no page's)."""
+    since = {(f.source, f.url): f.since for f in health.failing}
+    return tuple(
+        Failure(source, url, error, iso(since.get((source, url), started)))
+        for source, url, error in run.failures
+    )
+
+
+def _sync_channels(config: Config, archive: Archive, clock: Clock) -> None:
+    """Before the run records anything: a channel configured since the last run (`email`, a
+    `notify` URL) is sent what this run finds on, not what was recorded before it was."""
+    from monitor.report.notify import sync_channels
+
+    try:
+        sync_channels(archive, config, clock())
+    except MonitorError as exc:
+        log.error("channels not brought up to date with the config: %s", exc)
+
+
 async def check(
     config: Config,
     *,
@@ -136,6 +158,7 @@ async def check(
         )
         output_errors = [failed] if failed else []
         _meetings_under_current_rules(config, archive)
+        _sync_channels(config, archive, clock)
         started = run_started = clock()
         run_id = archive.start_run(run_started)
         netlocs = {urlsplit(s.url).netloc for s in config.sources}
@@ -157,24 +180,25 @@ async def check(
         events = report_stage.consolidate(raw_events, report_stage.meetings_now(archive))
         # what the report and digest show: the run's events with the changes it computed
         told = report_stage.gather(archive, config, raw_events, run.changed)
+        health = archive.health(run_id, {s.id for s in config.sources})
         finished = clock()
         path = report_stage.report_file(config, run_id)
         failed = report_stage.attempt(
             path,
             lambda: report_stage.write_run_report(
-                archive, config, run_id, told, iso(started), iso(finished), run.left_out
+                archive, config, run_id, told, iso(started), iso(finished), run.left_out, health
             ),
         )
         output_errors += [failed] if failed else []
         crash.point("report-written")
         with archive.transaction():
             archive.mark_reported([e.id for e in raw_events if e.id is not None], run_id)
-            archive.finish_run(run_id, finished, str(path))
+            archive.finish_run(run_id, finished, str(path), report_stage.summarize(told, health))
         output_errors += report_stage.publish(config, archive, run_id)
         if output_errors:
             report_stage.alert_outputs(archive, run_id, output_errors, finished)
         mail_error = None
-        if email and config.email is not None:
+        if email and (config.email is not None or config.notify):  # any channel configured
             from monitor.report.notify import deliver_outbox
 
             try:
@@ -188,12 +212,13 @@ async def check(
             len(sources),
             run.pages_checked,
             tuple(events),
-            tuple(run.failures),
+            tuple((source, error) for source, _, error in run.failures),
             str(path) if path.exists() else None,
             run_id,
             mail_error,
             tuple(run.left_out),
             output_errors=tuple(output_errors),
+            failed=failures(run, health, started),
         )
     finally:
         if own:

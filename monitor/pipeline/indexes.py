@@ -102,8 +102,9 @@ class IndexChecker:
                 await self.follow_links(sr, self.resume(sr, page))
                 return
             text, encoding = decode_text(result.body, result.content_type)
+            before = self.listed_before(sr, page)
             try:
-                doc, links = self.read(sr, text)
+                doc, links = self.read(sr, text, before)
             except ContentError as exc:
                 self.recorder.fail(sr, page, str(exc))
                 sr.failed = str(exc)
@@ -117,9 +118,28 @@ class IndexChecker:
                 extract=False,
                 alert=False,
             )
-            await self.follow_links(sr, links)
+            await self.follow_links(sr, links, before)
         finally:
             await self.recheck(sr, exclude={sr.source.url})
+
+    def listed_before(self, sr: SourceRun, page: PageRow) -> set[str] | None:
+        """The links (a feed's item links) the index's archived version gave, read only when the
+        source has retired pages: one of them listed anew (not in this set) is checked again.
+        None when there are none."""
+        if not self.archive.any_retired(sr.source.id):
+            return None
+        if sr.source.kind == "feed":
+            return {i.url for i in archived_items(self.archive, page)}
+        return {link.url for link in archived(self.archive, page).links}
+
+    def relisted(self, sr: SourceRun, page: PageRow, before: set[str] | None) -> bool:
+        """Whether a retired page is checked again: it was not on the index's archived version
+        and is on it now (it came back). It is un-retired here."""
+        if before is None or page.url in before:
+            return False
+        log.info("%s: %s is listed again: checked again", sr.source.id, page.url)
+        self.archive.retire([page.id], None)
+        return True
 
     async def fetch_index(self, sr: SourceRun, role: str) -> tuple[PageRow, FetchResult | None]:
         """A listing's or feed's own page: (its row, the response or None when it failed)."""
@@ -132,13 +152,15 @@ class IndexChecker:
             self.recorder.not_modified(sr, page)
         return page, result
 
-    def read(self, sr: SourceRun, text: str) -> tuple[Document, list[tuple[str, str]]]:
+    def read(
+        self, sr: SourceRun, text: str, before: set[str] | None = None
+    ) -> tuple[Document, list[tuple[str, str]]]:
         """The index's own document and the (url, text) of the pages to follow from it. A feed's
         items are recorded here, before the feed and its validators are: a run killed in
         between finds the feed changed (not 304) next time and records every item again."""
         if sr.source.kind == "feed":
             title, items = parse_feed(text, sr.source.url)
-            recorded = self.record_items(sr, items)
+            recorded = self.record_items(sr, items, before=before)
             doc = listing_document(sr.source.url, title, [Link(i.url, i.title) for i in items])
             return doc, [(i.url, i.title) for i in recorded]
         links = listing_links(text, sr.source.url, sr.profile, sr.source.selector)
@@ -153,31 +175,49 @@ class IndexChecker:
             return [(i.url, i.title) for i in self.record_items(sr, items, new_only=True)]
         return [(link.url, link.text) for link in archived(self.archive, page).links]
 
-    async def follow_links(self, sr: SourceRun, links: list[tuple[str, str]]) -> None:
-        known = {p.url for p in self.archive.pages(sr.source.id)}
+    async def follow_links(
+        self, sr: SourceRun, links: list[tuple[str, str]], before: set[str] | None = None
+    ) -> None:
+        """The new pages an index links to (within `max_pages`), and retired ones it lists anew
+        (`relisted`)."""
+        pages = self.archive.pages(sr.source.id)
+        known = {p.url for p in pages}
+        linked = {url for url, _ in links}
+        back = [
+            p.url
+            for p in pages
+            if p.retired_at is not None and p.url in linked and self.relisted(sr, p, before)
+        ]
         policy = self.run.policy
         fresh = [url for url, text in links if url not in known and follows(policy, sr, url, text)]
         budget = max(0, sr.source.max_pages - len(known))
         targets = list(dict.fromkeys(fresh))
         self.leave_out(sr, targets[budget:], "first")
-        targets = targets[:budget]
+        targets = back + targets[:budget]
         await asyncio.gather(*(self.pages.check_page(sr, url, "discovered") for url in targets))
 
     async def recheck(self, sr: SourceRun, exclude: set[str]) -> None:
-        """Pages found earlier by this source are tracked like configured pages."""
+        """Pages found earlier by this source are tracked like configured pages, unless
+        retired."""
         pages = [
             p
             for p in self.archive.pages(sr.source.id, "discovered")
-            if p.url not in exclude and p.url not in self.run.checked
+            if p.url not in exclude and p.url not in self.run.checked and p.retired_at is None
         ]
         await asyncio.gather(*(self.pages.check_page(sr, p.url, "discovered") for p in pages))
 
     def record_items(
-        self, sr: SourceRun, items: list[FeedItem], *, new_only: bool = False
+        self,
+        sr: SourceRun,
+        items: list[FeedItem],
+        *,
+        new_only: bool = False,
+        before: set[str] | None = None,
     ) -> list[FeedItem]:
         """Each item as a page of its own, known by its guid when the feed gives one (else by its
         link); new items beyond `max_pages` are left out, the newest kept. `new_only`: only
-        items with no page yet. Returns the items recorded."""
+        items with no page yet. A retired item's page is recorded only when the item is back
+        (not among `before`, the archived feed's item links). Returns the items recorded."""
         items = distinct_items(items)
         by_guid = self.archive.pages_by_guid(sr.source.id)
         by_url = {p.url: p for p in self.archive.pages(sr.source.id)}
@@ -194,6 +234,10 @@ class IndexChecker:
             page = stored(item)
             if (page is None and id(item) not in kept) or (page is not None and new_only):
                 continue
+            if page is not None and page.retired_at is not None:
+                if not self.relisted(sr, replace(page, url=item.url), before):
+                    continue
+                page = replace(page, retired_at=None)
             adopt = page is not None and item.guid is not None and item.guid not in by_guid
             self.feed_item(sr, item, self.item_page(sr, item, page, adopt=adopt))
             recorded.append(item)

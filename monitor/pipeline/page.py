@@ -117,9 +117,12 @@ class Recorder:
         self.archive = run.archive
 
     def fail(self, sr: SourceRun, page: PageRow, error: str, status: int | None = None) -> None:
-        """Record a failed check; alert as `alerts.on_failure` says."""
+        """Record a failed check; alert as `alerts.on_failure` says. A page removed for good
+        (`alerts.retires`) is retired; a retired page's failed check (a configured source's own
+        URL is still fetched) is recorded, and is neither alerted nor a failure of the run."""
         run, now = self.run, self.run.now()
         log.info("%s: %s", sr.source.id, error)  # the CLI lists failures; the daemon logs INFO
+        limit = run.config.failures_before_alert
         with self.archive.transaction():
             gone = alerts.is_gone(status) and self.archive.latest_version(page.id) is not None
             todo = alerts.on_failure(
@@ -127,11 +130,13 @@ class Recorder:
                 page.failing_alerted_at,
                 run.clock(),
                 gone=gone,
-                failures_before_alert=run.config.failures_before_alert,
+                failures_before_alert=limit,
             )
+            retired = page.retired_at is not None
+            retire = alerts.retires(todo.failures, gone=gone, failures_before_alert=limit)
             self.archive.record_check(page.id, run.run_id, now, "failed", error)
             self.archive.update_page(page.id, failures=todo.failures, last_error=error)
-            if todo.alert is not None:
+            if todo.alert is not None and not retired:
                 event: TypedEvent = (
                     PageRemoved(sr.source.id, page.url, page.title or "", error)
                     if todo.alert == "page_removed"
@@ -139,10 +144,16 @@ class Recorder:
                 )
                 self.archive.add_event(run.run_id, event, now)
                 self.archive.update_page(page.id, failing_alerted_at=now)
-        run.failures.append((sr.source.id, error))
+            if retire and not retired:
+                self.archive.update_page(page.id, retired_at=now)
+        if not (retire or retired):
+            run.failures.append((sr.source.id, page.url, error))
 
     def succeeded(self, sr: SourceRun, page: PageRow) -> None:
-        """Inside a transaction: clear the failure count; say so if an alert went out."""
+        """Inside a transaction: clear the failure count; say so if an alert went out. A retired
+        page that answers again is checked again."""
+        if page.retired_at is not None:
+            self.archive.update_page(page.id, retired_at=None)
         todo = alerts.on_success(page.failures, page.failing_alerted_at)
         if not todo.clear:
             return
@@ -156,7 +167,8 @@ class Recorder:
 
     def not_modified(self, sr: SourceRun, page: PageRow) -> None:
         run = self.run
-        if not alerts.on_success(page.failures, page.failing_alerted_at).clear:
+        clear = alerts.on_success(page.failures, page.failing_alerted_at).clear
+        if not clear and page.retired_at is None:
             self.archive.record_quiet_check(page.id, run.run_id, run.now(), "not-modified")
             return
         with self.archive.transaction():
@@ -183,7 +195,7 @@ class Recorder:
         unchanged, old_doc, damage = compare(archive, sr, page, previous, sha)
         etag = result.etag if result else None
         modified = result.last_modified if result else None
-        if unchanged and same_rules and not page.failing:
+        if unchanged and same_rules and not page.failing and page.retired_at is None:
             archive.record_quiet_check(
                 page.id, run.run_id, now, "unchanged", (etag, modified, new.title)
             )
@@ -330,6 +342,6 @@ class PageChecker:
         except ArchiveError as exc:
             # disk full, database busy: nothing was half-written; the next run tries again
             log.error("%s: %s", sr.source.id, exc)
-            self.run.failures.append((sr.source.id, str(exc)))
+            self.run.failures.append((sr.source.id, page.url, str(exc)))
             return False
         return True

@@ -50,7 +50,7 @@ class Run:
     in_flight: asyncio.Semaphore  # pages fetched and not yet recorded: bounds memory
     progress: Progress | None = None
     pages_checked: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (source, url, error)
     checked: set[str] = field(default_factory=set)
     left_out: list[LeftOut] = field(default_factory=list)  # new pages beyond a max_pages
     # the page_changed events the run recorded, each with the changes it computed: its report

@@ -17,6 +17,7 @@ from warcio.warcwriter import WARCWriter
 from monitor import __version__
 from monitor.archive import Archive
 from monitor.archive.meetings import list_meetings
+from monitor.diff import change_unit
 from monitor.events import (
     ArchiveDamaged,
     Baseline,
@@ -32,7 +33,7 @@ from monitor.events import (
     TypedEvent,
 )
 from monitor.models import iso
-from monitor.report.view import typed
+from monitor.report.view import environment, typed
 
 REASONS = {200: "OK", 203: "Non-Authoritative Information"}
 
@@ -144,7 +145,9 @@ def _title(event: TypedEvent) -> str:
         case SourceFailing() | SourceRecovered():
             state = "failing" if isinstance(event, SourceFailing) else "recovered"
             return f"Source {event.source} {state}" + (f": {event.error}" if event.error else "")
-        case PageRemoved() | Baseline():
+        case PageRemoved():
+            return f"Removed: {event.title or event.url}"
+        case Baseline():
             return f"{event.type}: {event.source}"
     return event.type
 
@@ -156,6 +159,13 @@ def _link(event: TypedEvent) -> str | None:
     if not url and isinstance(event, MeetingEvent) and event.meeting.sources:
         url = event.meeting.sources[0]
     return url
+
+
+def _content(event: TypedEvent, url: str | None) -> str:
+    """An entry's content: readable HTML (escaped page text, http(s) links only)."""
+    unit = change_unit((), event.title) if isinstance(event, PageChanged) else ""
+    template = environment().get_template("feed_entry.html")
+    return template.render(e=event, url=url, unit=unit).strip()
 
 
 def write_feed(archive: Archive, reports: Path, limit: int = 200) -> Path:
@@ -178,7 +188,7 @@ def write_feed(archive: Archive, reports: Path, limit: int = 200) -> Path:
         url = _link(event)
         if url and url.startswith(("http://", "https://")):
             entry.link(href=_xml(url))
-        entry.content(_xml(json.dumps(event.to_json(), ensure_ascii=False)), type="text")
+        entry.content(_xml(_content(event, url)), type="html")
     path = reports / "feed.atom"
     tmp = path.with_name("feed.atom.tmp")
     reports.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,12 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.archive import Archive, VersionRow
+from monitor.archive import Archive, Health, VersionRow
 from monitor.archive.meetings import meetings_with_sites
 from monitor.archive.stored import readable
 from monitor.config import Config
@@ -22,11 +23,11 @@ from monitor.models import Document, Event, LeftOut, iso
 from monitor.report.view import (
     Loaded,
     Loader,
-    ReportView,
     build_view,
     environment,
     left_out_view,
     render,
+    summarize,
     typed,
     with_changes,
 )
@@ -103,6 +104,11 @@ def documents(archive: Archive, config: Config) -> Loader:
     return archive_loader(archive, readable(archive, config))
 
 
+def failing_now(archive: Archive, config: Config) -> Health:
+    """The short health a digest carries: the configured sources' pages failing now."""
+    return Health(failing=archive.health(None, {s.id for s in config.sources}).failing)
+
+
 def write_run_report(
     archive: Archive,
     config: Config,
@@ -111,9 +117,11 @@ def write_run_report(
     started_at: str,
     finished_at: str,
     left_out: Iterable[LeftOut] = (),
+    health: Health | None = None,
 ) -> Path:
     """The run's report of `events` (as `gather` gives them), written beside where it goes
-    (`pending`) until `publish`."""
+    (`pending`) until `publish`; with the pages failing now and retired (`health`; its
+    recoveries are the run's `source_recovered` events)."""
     reports = config.reports_dir
     view = build_view(
         events,
@@ -124,9 +132,13 @@ def write_run_report(
         loader=documents(archive, config),
         href=lambda v, doc: write_version_page(reports, v, doc),
         meetings=meetings_now(archive),
+        base_url=config.serve.base_url,
     )
-    view = ReportView(
-        **{**view.__dict__, "index_href": "index.html", "left_out": left_out_view(left_out)}
+    view = replace(
+        view,
+        index_href="index.html",
+        left_out=left_out_view(left_out),
+        health=replace(health, recovered=()) if health else Health(),
     )
     path = report_file(config, run_id)
     write_atomic(pending(path), render(view))
@@ -209,16 +221,20 @@ def recover(config: Config, archive: Archive) -> None:
 
 
 def write_index(archive: Archive, config: Config) -> None:
+    """reports/index.html: the current health (as of the latest run), then each run with its
+    report's summary."""
+    recent = archive.recent_runs(config.reports.keep)
     runs = [
         {
             "id": run_id,
             "started_at": iso(started_at),
             "href": f"run-{run_id:06d}.html",
-            "summary": f"{n} event(s)" if n else "no changes",
+            "summary": summary or summarize(typed(archive.reported_events(run_id))),
         }
-        for run_id, started_at, _, n in archive.recent_runs(config.reports.keep)
+        for run_id, started_at, _, summary in recent
         if (config.reports_dir / f"run-{run_id:06d}.html").exists()
     ]
+    health = archive.health(recent[0][0] if recent else None, {s.id for s in config.sources})
     current = config.reports_dir / "index.html"
-    html = environment().get_template("index.html").render(runs=runs)
+    html = environment().get_template("index.html").render(runs=runs, health=health)
     write_atomic(current, html)

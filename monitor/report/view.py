@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from monitor.archive import VersionRow
-from monitor.diff import diff_documents
+from monitor.archive import Health, VersionRow
+from monitor.diff import change_unit, diff_documents
 from monitor.events import (
     EVENT_TYPES,
     ArchiveDamaged,
@@ -88,6 +88,8 @@ class PageView:
     new_seq: int | None = None
     old_href: str | None = None
     new_href: str | None = None
+    unit: str = "words"  # what added/removed count: words, or characters of Japanese
+    compare_href: str | None = None  # the two versions compared in `monitor serve`
 
 
 @dataclass(frozen=True)
@@ -109,23 +111,43 @@ class ReportView:
     index_href: str | None = None
     left_out: list[dict[str, Any]] = field(default_factory=list)  # beyond a source's max_pages
     problems: list[OutputFailed] = field(default_factory=list)  # outputs not written
+    health: Health = field(default_factory=Health)  # failing now, recovered, retired pages
+    base_url: str | None = None  # where `monitor serve` is reached (serve.base_url)
 
     @property
     def summary(self) -> str:
-        parts = []
-        for n, label in (
-            (len(self.new_meetings), "new meeting"),
-            (len(self.changed), "revised page"),
-            (len(self.minor), "minor edit"),
-            (len(self.added), "new page"),
-            (len(self.removed), "removed page"),
-            (len(self.failing), "failing source"),
-            (len(self.damaged), "damaged archived page"),
-            (len(self.problems), "unwritten output"),
-        ):
-            if n:
-                parts.append(f"{n} {label}{'s' if n != 1 else ''}")
-        return ", ".join(parts) or ("archive initialised" if self.baselines else "no changes")
+        """One line, counting what the view shows: its sections, a baseline as such, and the
+        sources failing now."""
+        down = len(self.health.failing_sources)
+        parts = [
+            f"{n} {one if n == 1 else many}"
+            for n, one, many in (
+                (len(self.new_meetings), "new meeting", "new meetings"),
+                (len(self.source_meetings), "new source of a meeting", "new sources of meetings"),
+                (len(self.changed), "revised page", "revised pages"),
+                (len(self.minor), "minor edit", "minor edits"),
+                (len(self.added), "new page", "new pages"),
+                (len(self.removed), "removed page", "removed pages"),
+                (0 if down else len(self.failing), "failing source", "failing sources"),
+                (len(self.recovered), "source recovered", "sources recovered"),
+                (len(self.damaged), "damaged archived page", "damaged archived pages"),
+                (len(self.problems), "unwritten output", "unwritten outputs"),
+            )
+            if n
+        ]
+        if self.baselines:
+            pages = sum(b.pages for b in self.baselines)
+            meetings = sum(b.meetings for b in self.baselines)
+            counts = f"{_n(pages, 'page')}, {_n(meetings, 'meeting')}"
+            parts.append(f"baseline: archive initialised ({counts})")
+        text = ", ".join(parts) or "no changes"
+        if down:
+            text += f"; {down} source{'s' if down != 1 else ''} failing"
+        return text
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # --- the events a view shows -----------------------------------------------------------------
@@ -219,6 +241,7 @@ class _Sources:
     loader: Loader
     href: Href
     meetings: Mapping[str, dict[str, Any]]
+    base_url: str | None = None
 
     def meeting(self, meeting: Meeting) -> dict[str, Any]:
         """The meeting as it stands now if it is known, else as the event told it."""
@@ -229,11 +252,13 @@ class _Sources:
         loaded = self.loader(event.id) if event.id is not None else None
         changes = event.changes or ()
         old_seq = new_seq = None
-        old_href = new_href = None
+        old_href = new_href = compare_href = None
         if loaded is not None:
             old_doc, new_doc, old_v, new_v = loaded
             old_seq, new_seq = old_v.seq, new_v.seq
             old_href, new_href = self.href(old_v, old_doc), self.href(new_v, new_doc)
+            if self.base_url:
+                compare_href = f"{self.base_url}/pages/{new_v.page_id}/compare/{old_seq}/{new_seq}"
         shown = tuple(c for c in changes if c.op != "moved") or changes
         return PageView(
             event.source,
@@ -249,6 +274,8 @@ class _Sources:
             new_seq,
             old_href,
             new_href,
+            change_unit(changes, event.title),
+            compare_href,
         )
 
 
@@ -296,13 +323,18 @@ def build_view(
     loader: Loader,
     href: Href = lambda v, d: None,
     meetings: Mapping[str, dict[str, Any]] = MappingProxyType({}),
+    health: Health | None = None,
+    base_url: str | None = None,
 ) -> ReportView:
     """The view of `events` (stored ones read as typed), meeting events folded (`fold`), each
     meeting as `meetings` has it now when it does. A page_changed event shows its changes as
     `with_changes` finds them; `loader` gives its two versions (their numbers, and their pages
-    by `href(version, document)`)."""
-    view = ReportView(title, run_id, started_at, finished_at)
-    sources = _Sources(loader, href, meetings)
+    by `href(version, document)`); `health` the pages failing now (and retired); `base_url`
+    where `monitor serve` is, for links to its compare and meeting pages."""
+    view = ReportView(
+        title, run_id, started_at, finished_at, health=health or Health(), base_url=base_url
+    )
+    sources = _Sources(loader, href, meetings, base_url)
     for event in with_changes(fold(typed(events)), loader):
         SECTIONS[event.type](view, event, sources)
     return view
@@ -320,6 +352,17 @@ def left_out_view(left_out: Iterable[LeftOut], shown: int = 10) -> list[dict[str
         }
         for x in left_out
     ]
+
+
+def summarize(events: Iterable[TypedEvent], health: Health | None = None) -> str:
+    """The one-line summary of the report of `events` (as `gather` gives them), as the index
+    lists it: the same counts the report shows."""
+    view = build_view(events, title="", run_id=0, started_at="", finished_at="", loader=_none)
+    return replace(view, health=health or Health()).summary
+
+
+def _none(_: int) -> None:
+    return None
 
 
 def render(view: ReportView, template: str = "report.html") -> str:

@@ -8,7 +8,8 @@ import os
 import signal
 
 # Points named in the code: blob-written, before-commit, after-commit, report-written,
-# digest-composed, mail-accepted (MONITOR_CRASHPOINT=name[:n] kills at the n-th reach).
+# digest-composed, mail-accepted, notify-accepted (MONITOR_CRASHPOINT=name[:n] kills at the
+# n-th reach).
 _hits: dict[str, int] = {}
 
 

@@ -1,0 +1,189 @@
+"""What an operator sees day to day from the command line: `-v` anywhere, `--quiet` for cron,
+pages named as typed, a listing's pages listed, and a second run that says whom it waits for.
+Real processes, real files, the local site."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from monitor.archive.lock import command_name, describe
+from monitor.demo import pages as P
+from monitor.testing.localsite import LocalSite, Page
+from tests.conftest import monitor
+from tests.support import PARAS, mofa, site_source, telephone_talk, write_config
+
+
+def test_verbose_goes_before_or_after_the_command(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site)])
+    quiet = monitor(tmp_path, "check-now", "--no-email")
+    assert quiet.returncode == 0 and " INFO " not in quiet.stderr
+    after = monitor(tmp_path, "check-now", "-v", "--no-email")
+    before = monitor(tmp_path, "-v", "check-now", "--no-email")
+    for proc in (after, before):
+        assert proc.returncode == 0, proc.stderr
+        assert "INFO monitor.pipeline" in proc.stderr and " DEBUG " not in proc.stderr
+    both = monitor(tmp_path, "-v", "check-now", "-v", "--no-email")  # -v and -v: -vv, debug
+    assert both.returncode == 0 and "DEBUG monitor.pipeline.check: checking mofa-fm" in both.stderr
+    assert monitor(tmp_path, "history", "mofa-fm", "-v").returncode == 0
+    assert monitor(tmp_path, "validate-config", "-vv").returncode == 0
+
+
+def test_quiet_says_nothing_when_nothing_happened(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = mofa(title="T")
+    write_config(tmp_path, [site_source(site)])
+    first = monitor(tmp_path, "check-now", "--quiet", "--no-email")  # a baseline is news
+    assert first.returncode == 0 and "archive initialised" in first.stdout
+    for extra in ((), ("--json",)):
+        same = monitor(tmp_path, "check-now", "--quiet", "--no-email", *extra)
+        assert (same.returncode, same.stdout, same.stderr) == (0, "", "")
+    site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."])
+    changed = monitor(tmp_path, "check-now", "-q", "--no-email")
+    assert changed.returncode == 0 and "page_changed" in changed.stdout
+    assert "report: " in changed.stdout
+    write_config(tmp_path, [site_source(site), {"id": "down", "url": "http://127.0.0.1:9/"}])
+    down = monitor(tmp_path, "check-now", "--quiet", "--no-email")
+    assert down.returncode == 1 and "failed: down: " in down.stderr and "Run " in down.stdout
+
+
+def test_history_of_a_listing_lists_its_pages(site: LocalSite, tmp_path: Path) -> None:
+    links = [("/fm.html", "FM"), ("/tel.html", "Tel")]
+    site["/index.html"] = P.mofa_listing("Relations", [("March", links)])
+    site["/fm.html"] = mofa(title="Japan-U.S. Foreign Ministers' Meeting")
+    site["/tel.html"] = telephone_talk()
+    write_config(tmp_path, [site_source(site, "/index.html", "idx", kind="listing")])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    proc = monitor(tmp_path, "history", "idx")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "2 page(s) found through this listing:" in lines
+    assert f"  {site.url('/fm.html')}  2 version(s)  Japan-U.S. Foreign Ministers' Meeting" in lines
+    assert (
+        f"  {site.url('/tel.html')}  1 version(s)  Japan-U.S. Foreign Ministers' Telephone Talk"
+        in lines
+    )
+
+
+def test_pages_are_found_as_typed_unless_ambiguous(site: LocalSite, tmp_path: Path) -> None:
+    site["/a/"] = mofa(title="Slash")
+    site["/b"] = mofa(title="Bare")
+    site["/b/"] = mofa(title="Slashed")
+    sources = [
+        site_source(site, "/a/", "a"),
+        site_source(site, "/b", "b"),
+        site_source(site, "/b/", "b-slash"),
+    ]
+    write_config(tmp_path, sources)
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    site["/a/"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."], title="Slash")
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    host = site.base.split("://")[1]
+    for typed in (site.url("/a"), f"https://{host}/a/", f"https://www.{host}/a"):
+        history = monitor(tmp_path, "history", typed)
+        assert history.returncode == 0 and history.stdout.count("2026-") >= 2, history.stderr
+        diff = monitor(tmp_path, "diff", typed)
+        assert diff.returncode == 0 and "{+closer+}" in diff.stdout, diff.stderr
+    exact = monitor(tmp_path, "diff", site.url("/b"), "--from", "1", "--to", "1")
+    assert exact.stdout.startswith(f"{site.url('/b')}: version 1 ")  # exact beats alike
+    for typed in (f"https://{host}/b", f"http://www.{host}/b/"):
+        proc = monitor(tmp_path, "history", typed)
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr == (
+            f"monitor: {typed}: ambiguous; archived URLs like it: {site.url('/b')} "
+            f"{site.url('/b/')}\n"
+        )
+    gone = monitor(tmp_path, "history", f"{site.url('/c/')}")
+    assert gone.returncode == 2 and "no such source or archived URL" in gone.stderr
+
+
+def test_diff_html_is_titled_after_the_page(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = mofa()
+    write_config(tmp_path, [site_source(site)])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    out = tmp_path / "d.html"
+    assert monitor(tmp_path, "diff", "mofa-fm", "--html", str(out)).returncode == 0
+    html = out.read_text(encoding="utf-8")
+    title = "Japan-U.S. Foreign Ministers&#39; Meeting: version 1 → 2"
+    assert f"<title>{title}</title>" in html and "Run 0" not in html
+
+
+def test_lock_holder_is_described_in_the_config_zone() -> None:
+    text = '{"pid": 4242, "command": "monitor run", "since": "2026-03-01T03:03:00+00:00"}'
+    tokyo = ZoneInfo("Asia/Tokyo")
+    same_day = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    assert describe(text, tokyo, same_day) == "pid 4242 (monitor run, since 12:03)"
+    next_day = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert describe(text, tokyo, next_day) == "pid 4242 (monitor run, since 2026-03-01 12:03)"
+    assert describe("pid 7 (monitor run)\n") == "pid 7 (monitor run)"  # an older monitor's
+    assert command_name(["/x/.venv/bin/monitor", "-v", "run", "--config", "c"]) == "monitor run"
+    assert command_name(["/x/monitor/__main__.py", "check-now"]) == "monitor check-now"
+
+
+def _stderr_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put("<eof>")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def test_a_second_run_says_at_once_whom_it_waits_for(site: LocalSite, tmp_path: Path) -> None:
+    """The first run holds the archive while the site holds its page (no sleeps, no timing); the
+    second says whom it is waiting for before the first lets go, then runs."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def held(h):  # type: ignore[no-untyped-def]
+        arrived.set()
+        release.wait(60)
+        body = mofa(title="T").encode()
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    site["/fm.html"] = Page(raw=held)
+    write_config(
+        tmp_path,
+        [site_source(site)],
+        archive={"lock_timeout": 120},
+        fetch={"timeout": 90},
+        timezone="Asia/Tokyo",
+    )
+    run = [sys.executable, "-m", "monitor", "check-now", "--no-email"]
+    popen = {"cwd": tmp_path, "text": True, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    first = subprocess.Popen([*run, "--json"], **popen)  # type: ignore[call-overload]
+    second = None
+    try:
+        assert arrived.wait(60), "the first run never asked for the page"
+        holder = json.loads((tmp_path / "snapshots" / "monitor.lock").read_text())
+        assert (holder["pid"], holder["command"]) == (first.pid, "monitor check-now")
+        since = datetime.fromisoformat(holder["since"]).astimezone(ZoneInfo("Asia/Tokyo"))
+        second = subprocess.Popen(run, **popen)  # type: ignore[call-overload]
+        line = _stderr_lines(second).get(timeout=60)  # its first word, before the lock is free
+        assert second.poll() is None and first.poll() is None
+        assert "WARNING monitor.archive.lock: waiting for the archive lock held by " in line
+        assert f"held by pid {first.pid} (monitor check-now, since {since:%H:%M});" in line
+        release.set()
+        assert first.wait(60) == 0 and second.wait(60) == 0
+    finally:
+        release.set()
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
