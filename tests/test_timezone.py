@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +14,8 @@ import pytest
 from monitor.config import parse_config
 from monitor.errors import ConfigError
 from monitor.schedule import plan
+from monitor.testing.localsite import LocalSite
+from tests.support import mofa, site_source, write_config
 
 SOURCE = {"id": "a", "url": "https://www.mofa.go.jp/"}
 
@@ -39,3 +45,17 @@ def test_an_unknown_zone_is_a_one_line_error() -> None:
     assert str(info.value) == (
         "config.yaml: timezone: 'Tokyo' is not an IANA time zone like 'Asia/Tokyo'"
     )
+
+
+def test_log_lines_show_times_in_the_configured_zone(site: LocalSite, tmp_path: Path) -> None:
+    site["/fm.html"] = mofa()
+    write_config(tmp_path, [site_source(site)], timezone="Asia/Tokyo")
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "check-now", "--no-email", "-v"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    logged = [line for line in proc.stderr.splitlines() if " INFO " in line]
+    assert logged and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST INFO ", x) for x in logged)

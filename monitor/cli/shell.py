@@ -9,6 +9,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -24,8 +25,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _PrintableFormatter(logging.Formatter):
+    """Log lines as plain text, their time in the config's `timezone` once a config is loaded
+    (the system's until then), the zone named."""
+
+    zone: tzinfo | None = None
+
     def format(self, record: logging.LogRecord) -> str:
         return printable(super().format(record), newlines=True)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        when = datetime.fromtimestamp(record.created, self.zone or UTC)
+        if self.zone is None:
+            when = when.astimezone()
+        return when.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def settle() -> None:
@@ -97,9 +109,11 @@ def config_option(func: F) -> F:
 
 def load(path: str) -> Config:
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+    _PrintableFormatter.zone = config.zone
+    return config
 
 
 def open_archive(config: Config, *, outdated_ok: bool = False) -> Any:
