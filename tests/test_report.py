@@ -111,3 +111,22 @@ def test_empty_run_says_no_changes() -> None:
         [], title="r", run_id=1, started_at="s", finished_at="f", loader=lambda _: None
     )
     assert "No changes." in render(view) and "No changes." in render(view, "report.txt")
+
+
+def test_a_deletion_and_the_insertion_after_it_never_run_together() -> None:
+    """ "And" replaced by "and", "1234" by "1299": read as text, the report keeps them apart."""
+    import re as _re
+
+    from monitor.models import Block, Change, Segment
+    from monitor.report.view import environment
+
+    macro = environment().get_template("_macros.html").module.segments  # type: ignore[attr-defined]
+    for old, new in (("And", "and"), ("1234", "1299")):
+        change = Change(
+            "changed",
+            Block("paragraph", f"{old} the rest"),
+            Block("paragraph", f"{new} the rest"),
+            (Segment("-", old), Segment("+", new), Segment(" ", " the rest")),
+        )
+        text = _re.sub(r"<[^>]+>", "", str(macro(change)))
+        assert text == f"{old} {new} the rest"
