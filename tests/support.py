@@ -4,6 +4,8 @@ line), and the real pages of ../shared."""
 
 from __future__ import annotations
 
+import queue
+import subprocess
 import threading
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler
@@ -83,6 +85,20 @@ def held_page(html: str, arrived: threading.Event, release: threading.Event) -> 
         h.wfile.write(body)
 
     return Page(raw=slow)
+
+
+def stderr_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """Each line `proc` writes to stderr, as it comes, read by a thread; "<eof>" last."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put("<eof>")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
 
 
 # --- sources and config -------------------------------------------------------------------

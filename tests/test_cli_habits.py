@@ -5,7 +5,6 @@ Real processes, real files, the local site."""
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from monitor.archive.lock import command_name, describe
 from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
-from tests.support import PARAS, mofa, site_source, telephone_talk, write_config
+from tests.support import PARAS, mofa, site_source, stderr_lines, telephone_talk, write_config
 
 
 def test_verbose_goes_before_or_after_the_command(site: LocalSite, tmp_path: Path) -> None:
@@ -130,19 +129,6 @@ def test_lock_holder_is_described_in_the_config_zone() -> None:
     assert command_name(["/x/monitor/__main__.py", "check-now"]) == "monitor check-now"
 
 
-def _stderr_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.put(line)
-        lines.put("<eof>")
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
-
-
 def test_a_second_run_says_at_once_whom_it_waits_for(site: LocalSite, tmp_path: Path) -> None:
     """The first run holds the archive while the site holds its page (no sleeps, no timing); the
     second says whom it is waiting for before the first lets go, then runs."""
@@ -175,7 +161,7 @@ def test_a_second_run_says_at_once_whom_it_waits_for(site: LocalSite, tmp_path: 
         assert (holder["pid"], holder["command"]) == (first.pid, "monitor check-now")
         since = datetime.fromisoformat(holder["since"]).astimezone(ZoneInfo("Asia/Tokyo"))
         second = subprocess.Popen(run, **popen)  # type: ignore[call-overload]
-        line = _stderr_lines(second).get(timeout=60)  # its first word, before the lock is free
+        line = stderr_lines(second).get(timeout=60)  # its first word, before the lock is free
         assert second.poll() is None and first.poll() is None
         assert "WARNING monitor.archive.lock: waiting for the archive lock held by " in line
         assert f"held by pid {first.pid} (monitor check-now, since {since:%H:%M});" in line

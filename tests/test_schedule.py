@@ -19,7 +19,7 @@ from monitor.demo import pages as P
 from monitor.schedule import Daemon, next_due, plan
 from monitor.testing.localsite import LocalSite
 from tests.conftest import monitor
-from tests.support import held_page, mofa, site_source, write_config
+from tests.support import held_page, mofa, site_source, stderr_lines, write_config
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -73,19 +73,6 @@ def test_daemon_wiring_with_an_injected_clock() -> None:
     assert calls == [["a", "d"]]
     jitter = jobs["every 30m"].trigger.jitter
     assert jitter == 300
-
-
-def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.put(line)
-        lines.put("<eof>")
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
 
 
 def wait_for(lines: queue.Queue[str], text: str, seen: list[str]) -> None:
@@ -142,7 +129,7 @@ def test_monitor_run_checks_repeatedly_and_stops_cleanly_on_sigterm(
     )
     seen: list[str] = []
     try:
-        lines = _lines(proc)
+        lines = stderr_lines(proc)
         for _ in range(3):
             wait_for(lines, "event(s)", seen)
 
@@ -206,7 +193,7 @@ def test_sigterm_to_the_whole_group_with_page_workers_running(
     )
     seen: list[str] = []
     try:
-        lines = _lines(proc)
+        lines = stderr_lines(proc)
         wait_for(lines, "page workers started", seen)
         stop_mid_check(proc, lines, seen, arrived, release, group=True)
     finally:
