@@ -342,6 +342,30 @@ def test_shared_meeting_from_four_sites_is_one_meeting_with_four_sources(tmp_pat
         archive.close()
 
 
+def test_a_merged_meeting_reads_the_same_whichever_source_came_first(tmp_path: Path) -> None:
+    """Pages are fetched concurrently: MOFA's Japanese page may be recorded before its English
+    one or after. The meeting's title and place must not depend on it."""
+    shared = [c for c in CASES if c.file.endswith("90-shared-kl.html")]
+    reports = {c.id: extract_meeting(c.document(), c.profile) for c in shared}
+    keys = sorted(k for k in reports if reports[k] is not None)
+    assert len(keys) >= 3
+    seen = set()
+    for n, order in enumerate([keys, keys[::-1], keys[1:] + keys[:1]]):
+        archive = Archive.open(tmp_path / f"snapshots-{n}")
+        try:
+            for m, key in enumerate(order):
+                with archive.transaction():
+                    now = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=m)
+                    record_meeting(archive, reports[key], key.split("/")[0], now)  # type: ignore[arg-type]
+            (meeting,) = list_meetings(archive)
+            seen.add((meeting.title, meeting.location))
+        finally:
+            archive.close()
+    assert len(seen) == 1, seen
+    ((title, _),) = seen
+    assert all(ord(c) < 0x3000 for c in title), title  # the English title, not MOFA's Japanese
+
+
 # --- dates as the sites write them ---------------------------------------------------------------
 
 

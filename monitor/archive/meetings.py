@@ -13,8 +13,8 @@ from monitor.archive import Archive, PageRow
 from monitor.archive.schema import stamp
 from monitor.errors import ArchiveError
 from monitor.events import MeetingNew, MeetingSourceAdded
-from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting, title_score
-from monitor.meetings.merge import better_date, shared_people
+from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting
+from monitor.meetings.merge import better_date, better_place, better_title, shared_people
 from monitor.models import Meeting, instant
 
 
@@ -140,8 +140,8 @@ def _refined(known: Meeting, found: Meeting, url: str) -> Meeting:
     merged = replace(
         known,
         participants=_people(known.participants, found.participants),
-        location=known.location or found.location,
-        title=found.title if title_score(found.title) > title_score(known.title) else known.title,
+        location=better_place(known.location, found.location),
+        title=better_title(known.title, found.title),
         duration=known.duration or found.duration,
         sources=(*known.sources, url),
     )

@@ -57,3 +57,27 @@ _WEAK_TITLE = re.compile(
 def title_score(title: str) -> int:
     """How well a page title names the meeting itself (MOFA's titles do best)."""
     return len(_GOOD_TITLE.findall(title)) - 2 * len(_WEAK_TITLE.findall(title))
+
+
+def _english(text: str) -> bool:
+    """No Japanese in it (kana, kanji, full-width forms all lie above U+3000)."""
+    return all(ord(c) < 0x3000 for c in text)
+
+
+def _rank(text: str) -> tuple[int, bool, int, str]:
+    return title_score(text), _english(text), -len(text), text
+
+
+def better_title(a: str, b: str) -> str:
+    """The title a meeting keeps of two of its sources': the one naming the meeting best
+    (`title_score`), then the English one, the shorter, and last by its text: the same whichever
+    source a run records first (pages are fetched concurrently)."""
+    return max(a, b, key=_rank)
+
+
+def better_place(a: str | None, b: str | None) -> str | None:
+    """The place a meeting keeps: the one there is, else of two the English one, then by text
+    (again whatever the order the sources came in)."""
+    if not a or not b:
+        return a or b
+    return max(a, b, key=lambda text: (_english(text), text))
