@@ -11,6 +11,8 @@ from pathlib import Path
 from monitor.archive import Archive
 from monitor.archive.schema import SCHEMA
 from monitor.demo import pages as P
+from monitor.models import instant
+from monitor.report import shown
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor, types
 from tests.smtp import SMTPServer, email_config, text_part
@@ -43,13 +45,14 @@ def read(path: Path | str | None) -> str:
 def test_five_of_six_sources_down_is_never_just_no_changes(
     site: LocalSite, tmp_path: Path, runner
 ) -> None:  # type: ignore[no-untyped-def]
-    run = runner(make_config(tmp_path, six_sources(site)))
+    config = make_config(tmp_path, six_sources(site))
+    run = runner(config)
     run()
     for sid in SIX[:5]:
         site[f"/{sid}.html"] = Page("down", status=503)
     second = run()
     assert second.events == () and len(second.failures) == 5
-    started = second.started_at
+    started = shown(instant(second.started_at), config.zone)  # as a reader sees it
     later = run()  # the failures go on: the report says so, since the first failed check
     html, text = read(later.report), read(Path(str(later.report)).with_suffix(".txt"))
     assert later.events == ()
@@ -79,7 +82,8 @@ def test_the_digest_carries_what_is_failing(
     site["/fm.html"] = mofa()
     site["/down.html"] = readout("Readout.")
     sources = [site_source(site), site_source(site, "/down.html", "down", profile="state")]
-    run = runner(make_config(tmp_path, sources, email=email_config(smtp)))
+    config = make_config(tmp_path, sources, email=email_config(smtp))
+    run = runner(config)
     run(email=True)
     site["/down.html"] = Page("down", status=500)
     site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."])
@@ -88,7 +92,8 @@ def test_the_digest_carries_what_is_failing(
     digest = text_part(smtp.messages[0])
     assert "[-close-]{+closer+}" in digest
     health = digest.partition("HEALTH")[2]
-    assert f"* down: failing since {changed.started_at} (1 check in a row): " in health
+    since = shown(instant(changed.started_at), config.zone)
+    assert f"* down: failing since {since} (1 check in a row): " in health
     assert "HTTP 500" in health and "mofa-fm" not in health
 
 

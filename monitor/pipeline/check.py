@@ -186,7 +186,7 @@ async def check(
         failed = report_stage.attempt(
             path,
             lambda: report_stage.write_run_report(
-                archive, config, run_id, told, iso(started), iso(finished), run.left_out, health
+                archive, config, run_id, told, started, finished, run.left_out, health
             ),
         )
         output_errors += [failed] if failed else []

@@ -32,6 +32,7 @@ from monitor.report import (
     gather,
     meetings_now,
     render,
+    shown,
 )
 from monitor.report.channels import notify_channels
 from monitor.testing import crash
@@ -78,11 +79,6 @@ def subject(view: ReportView, prefix: str) -> str:
 def digest_id(events: list[Event]) -> str:
     ids = ",".join(str(e.id) for e in events)
     return hashlib.sha256(ids.encode()).hexdigest()[:24]
-
-
-def shown(when: datetime, zone: tzinfo) -> str:
-    """An instant as digests show it: minutes, in the configured zone."""
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def runs_label(runs: Sequence[int]) -> str:
@@ -306,6 +302,7 @@ def compose(
         meetings=meetings_now(archive),
         health=failing_now(archive, config),  # a short health block when something fails
         base_url=config.serve.base_url,
+        zone=config.zone,
     )
     message = build_message(config.email, view, digest, now).as_bytes()
     archive.compose_digest(digest, ids, message, now, to)
@@ -357,4 +354,5 @@ def sample_view(when: datetime, zone: tzinfo) -> ReportView:
         started_at=f"sent {shown(when, zone)}",
         finished_at="a test, not an alert",
         loader=lambda _: None,
+        zone=zone,
     )

@@ -9,7 +9,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from monitor.archive.stored import readable
 from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.events import OutputFailed, TypedEvent
-from monitor.models import Document, Event, LeftOut, iso
+from monitor.models import Document, Event, LeftOut
 from monitor.report.view import (
     Loaded,
     Loader,
@@ -27,6 +27,7 @@ from monitor.report.view import (
     environment,
     left_out_view,
     render,
+    shown,
     summarize,
     typed,
     with_changes,
@@ -78,12 +79,14 @@ def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
     return out
 
 
-def write_version_page(reports: Path, version: VersionRow, doc: Document) -> str:
+def write_version_page(reports: Path, version: VersionRow, doc: Document, zone: tzinfo) -> str:
     """The archived document of `version` as a page of its own, written once."""
     rel = f"versions/{version.page_id}-{version.seq}.html"
     path = reports / rel
     if not path.exists():
-        html = environment().get_template("version.html").render(doc=doc, version=version)
+        html = (
+            environment().get_template("version.html").render(doc=doc, version=version, zone=zone)
+        )
         write_atomic(path, html)
     return rel
 
@@ -114,8 +117,8 @@ def write_run_report(
     config: Config,
     run_id: int,
     events: Sequence[TypedEvent],
-    started_at: str,
-    finished_at: str,
+    started: datetime,
+    finished: datetime,
     left_out: Iterable[LeftOut] = (),
     health: Health | None = None,
 ) -> Path:
@@ -123,16 +126,18 @@ def write_run_report(
     (`pending`) until `publish`; with the pages failing now and retired (`health`; its
     recoveries are the run's `source_recovered` events)."""
     reports = config.reports_dir
+    zone = config.zone
     view = build_view(
         events,
-        title=f"monitor report — {started_at[:10]}",
+        title=f"monitor report — {started.astimezone(zone):%Y-%m-%d}",
         run_id=run_id,
-        started_at=started_at,
-        finished_at=finished_at,
+        started_at=shown(started, zone),
+        finished_at=shown(finished, zone),
         loader=documents(archive, config),
-        href=lambda v, doc: write_version_page(reports, v, doc),
+        href=lambda v, doc: write_version_page(reports, v, doc, zone),
         meetings=meetings_now(archive),
         base_url=config.serve.base_url,
+        zone=zone,
     )
     view = replace(
         view,
@@ -227,7 +232,7 @@ def write_index(archive: Archive, config: Config) -> None:
     runs = [
         {
             "id": run_id,
-            "started_at": iso(started_at),
+            "started_at": shown(started_at, config.zone),
             "href": f"run-{run_id:06d}.html",
             "summary": summary or summarize(typed(archive.reported_events(run_id))),
         }
@@ -236,5 +241,7 @@ def write_index(archive: Archive, config: Config) -> None:
     ]
     health = archive.health(recent[0][0] if recent else None, {s.id for s in config.sources})
     current = config.reports_dir / "index.html"
-    html = environment().get_template("index.html").render(runs=runs, health=health)
+    html = (
+        environment().get_template("index.html").render(runs=runs, health=health, zone=config.zone)
+    )
     write_atomic(current, html)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +57,11 @@ def plain_segments(change: Change) -> str:
     return "".join(out)
 
 
+def shown(when: datetime, zone: tzinfo) -> str:
+    """An instant as reports and digests show it: to the minute, in the configured zone, named."""
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """One environment per process: templates compile once."""
@@ -68,7 +74,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["plain_segments"] = plain_segments
-    env.filters["iso"] = iso  # an archived instant as the reports print it
+    env.filters["iso"] = iso  # an archived instant as the archive and --json print it
+    env.filters["when"] = shown  # `{{ at | when(zone) }}`: as a reader sees it
     env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
     return env
 
@@ -113,6 +120,7 @@ class ReportView:
     problems: list[OutputFailed] = field(default_factory=list)  # outputs not written
     health: Health = field(default_factory=Health)  # failing now, recovered, retired pages
     base_url: str | None = None  # where `monitor serve` is reached (serve.base_url)
+    zone: tzinfo = UTC  # the zone its times are shown in (the config's `timezone`)
 
     @property
     def summary(self) -> str:
@@ -325,14 +333,22 @@ def build_view(
     meetings: Mapping[str, dict[str, Any]] = MappingProxyType({}),
     health: Health | None = None,
     base_url: str | None = None,
+    zone: tzinfo = UTC,
 ) -> ReportView:
     """The view of `events` (stored ones read as typed), meeting events folded (`fold`), each
     meeting as `meetings` has it now when it does. A page_changed event shows its changes as
     `with_changes` finds them; `loader` gives its two versions (their numbers, and their pages
     by `href(version, document)`); `health` the pages failing now (and retired); `base_url`
-    where `monitor serve` is, for links to its compare and meeting pages."""
+    where `monitor serve` is, for links to its compare and meeting pages; `zone` the zone
+    its times are shown in."""
     view = ReportView(
-        title, run_id, started_at, finished_at, health=health or Health(), base_url=base_url
+        title,
+        run_id,
+        started_at,
+        finished_at,
+        health=health or Health(),
+        base_url=base_url,
+        zone=zone,
     )
     sources = _Sources(loader, href, meetings, base_url)
     for event in with_changes(fold(typed(events)), loader):
