@@ -13,9 +13,10 @@ import pytest
 
 from monitor.config import parse_config
 from monitor.errors import ConfigError
+from monitor.models import instant
 from monitor.schedule import plan
 from monitor.testing.localsite import LocalSite
-from tests.support import mofa, site_source, write_config
+from tests.support import make_config, mofa, site_source, write_config
 
 SOURCE = {"id": "a", "url": "https://www.mofa.go.jp/"}
 
@@ -59,3 +60,19 @@ def test_log_lines_show_times_in_the_configured_zone(site: LocalSite, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     logged = [line for line in proc.stderr.splitlines() if " INFO " in line]
     assert logged and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST INFO ", x) for x in logged)
+
+
+def test_run_reports_and_the_index_show_times_in_the_configured_zone(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
+    site["/fm.html"] = mofa()
+    report = runner(make_config(tmp_path, [site_source(site)], timezone="Asia/Tokyo"))()
+    started = instant(report.started_at).astimezone(ZoneInfo("Asia/Tokyo"))
+    html = Path(str(report.report)).read_text(encoding="utf-8")
+    text = Path(str(report.report)).with_suffix(".txt").read_text(encoding="utf-8")
+    header = f"{started:%Y-%m-%d %H:%M} JST"
+    assert header in html and header in text
+    assert report.started_at not in html  # not the UTC instant the archive stores
+    assert f"<title>monitor report — {started:%Y-%m-%d}</title>" in html
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert header in index
