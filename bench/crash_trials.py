@@ -129,11 +129,11 @@ def run_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> dict[
         final = monitor(root, "check-now", "--json")
         assert final.returncode == 0, final.stderr
         reports = run_reports(root)
-        reported = {t: sum(r.count(t) for r in reports) for t in made}
+        reported = {t: sum(told(r, t) for r in reports) for t in made}
         digests: dict[str, set[str]] = {t: set() for t in made}
         for msg in smtp.messages:
             body = str(msg.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-            for token in set(re.findall(r"edit\d{4}x\d{2}", body)):
+            for token in set(re.findall(r"\{\+Revision (edit\d{4}x\d{2})", body)):
                 digests.setdefault(token, set()).add(str(msg["Message-ID"]))
         message_ids = [str(m["Message-ID"]) for m in smtp.messages]
         return {
@@ -183,6 +183,15 @@ def feed_xml(entries: list[FeedEntry], nonce: int) -> str:
         f"</title><lastBuildDate>Mon, 02 Mar 2026 10:{nonce % 60:02d}:00 +0000</lastBuildDate>"
         f"{items}</channel></rss>"
     )
+
+
+def told(text: str, token: str) -> int:
+    """How many times a report or digest tells `token` as an insertion (`{+…+}`): an earlier
+    revision quoted as the sentence before a later one is context, not the change again. A new
+    feed item's token is its page's title: counted wherever it stands."""
+    if token.startswith("fnew"):
+        return text.count(token)
+    return len(re.findall(r"\{\+[^{}]*" + re.escape(token) + r"[^{}]*\+\}", text))
 
 
 def run_reports(root: Path) -> list[str]:
@@ -265,7 +274,7 @@ def run_feed_trials(trials: int, seed: int = 1, workdir: Path | None = None) -> 
         final = monitor(root, "check-now", "--no-email")
         assert final.returncode == 0, final.stderr
         reports = run_reports(root)
-        reported = {t: sum(r.count(t) for r in reports) for t in made}
+        reported = {t: sum(told(r, t) for r in reports) for t in made}
         return {
             "trials": trials,
             "kills": kills,
@@ -295,7 +304,7 @@ def feed_trials_bad(result: dict[str, Any]) -> bool:
 # --- mail: kills while a digest is on its way to the SMTP server ---------------------------------
 
 MAIL_PAGES = 4
-MAIL_TOKEN = re.compile(r"medit\d{4}x\d{2}")
+MAIL_TOKEN = re.compile(r"\{\+Revision (medit\d{4}x\d{2})")  # told as a change, not as context
 
 
 class SlowInbox(Inbox):
@@ -399,7 +408,7 @@ def run_mail_trials(
             final = monitor(root, "check-now")
             assert final.returncode == 0, final.stderr
         reports = run_reports(root)
-        reported = {t: sum(r.count(t) for r in reports) for t in made}
+        reported = {t: sum(told(r, t) for r in reports) for t in made}
         ids: dict[str, set[str]] = {t: set() for t in made}
         for msg in smtp.messages:
             body = str(msg.get_body(("plain",)).get_content())  # type: ignore[union-attr]

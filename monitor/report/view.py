@@ -33,6 +33,7 @@ from monitor.events import (
     from_stored,
 )
 from monitor.models import Change, Document, Event, LeftOut, Meeting, iso
+from monitor.report.context import Shown, in_context
 
 MAX_CHANGES_SHOWN = 60
 
@@ -48,7 +49,7 @@ def safe_url(value: object) -> str:
     return text if urlsplit(text).scheme in ("http", "https") else "#"
 
 
-def plain_segments(change: Change) -> str:
+def plain_segments(change: Change | Shown) -> str:
     if change.op == "moved":
         return f"(moved) {change.new.text if change.new else ''}"
     out = []
@@ -89,7 +90,7 @@ class PageView:
     removed: int
     trivial: bool
     speakers: tuple[str, ...]
-    changes: tuple[Change, ...]
+    changes: tuple[Shown, ...]  # in their sentences, an added paragraph with its neighbours'
     more: int = 0
     old_seq: int | None = None
     new_seq: int | None = None
@@ -261,13 +262,15 @@ class _Sources:
         changes = event.changes or ()
         old_seq = new_seq = None
         old_href = new_href = compare_href = None
+        kept = tuple(c for c in changes if c.op != "moved") or changes
+        old_doc = new_doc = None
         if loaded is not None:
             old_doc, new_doc, old_v, new_v = loaded
             old_seq, new_seq = old_v.seq, new_v.seq
             old_href, new_href = self.href(old_v, old_doc), self.href(new_v, new_doc)
             if self.base_url:
                 compare_href = f"{self.base_url}/pages/{new_v.page_id}/compare/{old_seq}/{new_seq}"
-        shown = tuple(c for c in changes if c.op != "moved") or changes
+        told = in_context(kept[:MAX_CHANGES_SHOWN], old_doc, new_doc)
         return PageView(
             event.source,
             event.url,
@@ -276,8 +279,8 @@ class _Sources:
             event.removed,
             event.trivial,
             event.speakers,
-            shown[:MAX_CHANGES_SHOWN],
-            max(0, len(shown) - MAX_CHANGES_SHOWN),
+            tuple(told),
+            max(0, len(kept) - MAX_CHANGES_SHOWN),
             old_seq,
             new_seq,
             old_href,
