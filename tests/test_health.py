@@ -59,8 +59,8 @@ def test_five_of_six_sources_down_is_never_just_no_changes(
     assert "No changes. 5 sources failing: see Health below." in html
     assert "Failing now (5 pages of 5 sources)" in html and "HTTP 503" in html
     assert html.count(f"failing since {started} (2 checks in a row)") == 5
-    assert f"* a: failing since {started}" in text and "HEALTH" in text
-    assert "* f:" not in text  # the healthy source is not listed
+    assert f"* State · a: failing since {started}" in text and "HEALTH" in text  # by site
+    assert "· f:" not in text  # the healthy source is not listed
     index = read(tmp_path / "reports" / "index.html")
     assert "Failing now (5 pages of 5 sources)" in index
     assert index.count("no changes; 5 sources failing") == 2  # each run's line, as its report
@@ -71,7 +71,7 @@ def test_five_of_six_sources_down_is_never_just_no_changes(
     assert types(back) == ["source_recovered"]
     index = read(tmp_path / "reports" / "index.html")
     assert "Failing now (4 pages of 4 sources)" in index
-    assert "Recovered in the latest run" in index and "<b>a</b> works again" in index
+    assert "Recovered in the latest run" in index and "<b>State · a</b> works again" in index
     assert "1 source recovered; 4 sources failing" in index
     assert "baseline: archive initialised (6 pages, 0 meetings)" in index
 
@@ -93,7 +93,7 @@ def test_the_digest_carries_what_is_failing(
     assert "[-close-]{+closer+}" in digest
     health = digest.partition("HEALTH")[2]
     since = shown(instant(changed.started_at), config.zone)
-    assert f"* down: failing since {since} (1 check in a row): " in health
+    assert f"* State · down: failing since {since} (1 check in a row): " in health
     assert "HTTP 500" in health and "mofa-fm" not in health
 
 

@@ -108,6 +108,7 @@ class Archive:
         self.versions = versions.versions
         self.version = versions.version
         self.version_by_id = versions.version_by_id
+        self.found_by = versions.found_by
         self.all_versions = versions.all_versions
         self.add_version = versions.add_version
         self.document = versions.document

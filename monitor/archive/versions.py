@@ -59,6 +59,14 @@ class Versions:
         row = self.index.execute("SELECT * FROM versions WHERE id=?", (version_id,)).fetchone()
         return version_row(row) if row else None
 
+    def found_by(self, version: VersionRow) -> int | None:
+        """The run that fetched `version`: the last one started by then (runs never overlap)."""
+        row = self.index.execute(
+            "SELECT id FROM runs WHERE started_at <= ? ORDER BY started_at DESC, id DESC LIMIT 1",
+            (stamp(version.fetched_at),),
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def all_versions(self) -> list[tuple[VersionRow, str, str]]:
         """Every version with its page's URL and role, oldest first (the WARC export)."""
         rows = self.index.execute(

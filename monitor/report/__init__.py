@@ -4,8 +4,10 @@ written and published (`reports`: HTML and text reports, the index, version page
 
 from __future__ import annotations
 
+from monitor.report.files import write_atomic
 from monitor.report.reports import (
     OUTPUT_REMIND_EVERY,
+    added_pages,
     alert_outputs,
     archive_loader,
     attempt,
@@ -17,11 +19,11 @@ from monitor.report.reports import (
     publish,
     recover,
     report_file,
-    write_atomic,
+    served_version,
     write_index,
     write_run_report,
-    write_version_page,
 )
+from monitor.report.versions import VersionPages, site_names
 from monitor.report.view import (
     MAX_CHANGES_SHOWN,
     Loaded,
@@ -48,6 +50,8 @@ __all__ = [
     "Loader",
     "PageView",
     "ReportView",
+    "VersionPages",
+    "added_pages",
     "alert_outputs",
     "archive_loader",
     "attempt",
@@ -66,12 +70,13 @@ __all__ = [
     "render",
     "report_file",
     "safe_url",
+    "served_version",
     "shown",
+    "site_names",
     "summarize",
     "typed",
     "with_changes",
     "write_atomic",
     "write_index",
     "write_run_report",
-    "write_version_page",
 ]

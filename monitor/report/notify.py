@@ -26,13 +26,16 @@ from monitor.events import PageChanged, TypedEvent
 from monitor.models import Event
 from monitor.report import (
     ReportView,
+    added_pages,
     build_view,
     documents,
     failing_now,
     gather,
     meetings_now,
     render,
+    served_version,
     shown,
+    site_names,
 )
 from monitor.report.channels import notify_channels
 from monitor.testing import crash
@@ -292,6 +295,7 @@ def compose(
     digest = digest_id(mail)
     ids = [e.id for e in mail if e.id is not None]
     first = min((e.created_at for e in mail if e.created_at is not None), default=now)
+    served = config.serve.base_url  # digests link to `monitor serve`, not to local files
     view = build_view(
         gather(archive, config, mail, known),
         title=f"monitor digest — {runs_label(archive.event_runs(ids))}, {shown(now, config.zone)}",
@@ -303,6 +307,8 @@ def compose(
         health=failing_now(archive, config),  # a short health block when something fails
         base_url=config.serve.base_url,
         zone=config.zone,
+        sites=site_names(config),
+        added_href=added_pages(archive, served_version(served)) if served else None,
     )
     message = build_message(config.email, view, digest, now).as_bytes()
     archive.compose_digest(digest, ids, message, now, to)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.events import OutputFailed, TypedEvent
 from monitor.models import Document, Event, LeftOut
+from monitor.report.files import write_atomic
+from monitor.report.versions import VersionPages, site_names
 from monitor.report.view import (
     Loaded,
     Loader,
@@ -36,18 +37,6 @@ from monitor.text import one_line
 
 log = logging.getLogger(__name__)
 OUTPUT_REMIND_EVERY = 86400  # seconds: an output that keeps failing is alerted daily
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def archive_loader(
@@ -79,16 +68,26 @@ def meetings_now(archive: Archive) -> dict[str, dict[str, Any]]:
     return out
 
 
-def write_version_page(reports: Path, version: VersionRow, doc: Document, zone: tzinfo) -> str:
-    """The archived document of `version` as a page of its own, written once."""
-    rel = f"versions/{version.page_id}-{version.seq}.html"
-    path = reports / rel
-    if not path.exists():
-        html = (
-            environment().get_template("version.html").render(doc=doc, version=version, zone=zone)
-        )
-        write_atomic(path, html)
-    return rel
+def added_pages(
+    archive: Archive, href: Callable[[VersionRow], str | None]
+) -> Callable[[int], str | None]:
+    """A page_added event's id -> where its page is as first archived (`href` of its version;
+    None when it cannot be read back)."""
+
+    def find(event_id: int) -> str | None:
+        version_id = archive.event_versions(event_id)[1]
+        version = archive.version_by_id(version_id) if version_id is not None else None
+        try:
+            return href(version) if version is not None else None
+        except ArchiveError:
+            return None
+
+    return find
+
+
+def served_version(base_url: str) -> Callable[[VersionRow], str]:
+    """A version's page in `monitor serve` (`serve.base_url`)."""
+    return lambda v: f"{base_url}/pages/{v.page_id}/versions/{v.seq}"
 
 
 def gather(
@@ -125,8 +124,8 @@ def write_run_report(
     """The run's report of `events` (as `gather` gives them), written beside where it goes
     (`pending`) until `publish`; with the pages failing now and retired (`health`; its
     recoveries are the run's `source_recovered` events)."""
-    reports = config.reports_dir
     zone = config.zone
+    pages = VersionPages(archive, config, run_id)
     view = build_view(
         events,
         title=f"monitor report — {started.astimezone(zone):%Y-%m-%d}",
@@ -134,10 +133,12 @@ def write_run_report(
         started_at=shown(started, zone),
         finished_at=shown(finished, zone),
         loader=documents(archive, config),
-        href=lambda v, doc: write_version_page(reports, v, doc, zone),
+        href=pages.href,
+        added_href=added_pages(archive, lambda v: pages.href(v, archive.document(v))),
         meetings=meetings_now(archive),
         base_url=config.serve.base_url,
         zone=zone,
+        sites=site_names(config),
     )
     view = replace(
         view,
@@ -242,6 +243,8 @@ def write_index(archive: Archive, config: Config) -> None:
     health = archive.health(recent[0][0] if recent else None, {s.id for s in config.sources})
     current = config.reports_dir / "index.html"
     html = (
-        environment().get_template("index.html").render(runs=runs, health=health, zone=config.zone)
+        environment()
+        .get_template("index.html")
+        .render(runs=runs, health=health, zone=config.zone, sites=site_names(config))
     )
     write_atomic(current, html)

@@ -40,6 +40,7 @@ MAX_CHANGES_SHOWN = 60
 Loaded = tuple[Document, Document, VersionRow, VersionRow]
 Loader = Callable[[int], Loaded | None]  # a page_changed event's id -> its two versions
 Href = Callable[[VersionRow, Document], str | None]  # where a version's page is
+AddedHref = Callable[[int], str | None]  # a page_added event's id -> its archived copy's page
 MEETING_TYPES = (MeetingNew.type, MeetingSourceAdded.type)
 
 
@@ -63,6 +64,13 @@ def shown(when: datetime, zone: tzinfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def site_of(source: str, sites: Mapping[str, str]) -> str:
+    """`{{ p.source | site(sites) }}`: a source as "MOFA (ja) · mofa-ja-press", by its site
+    first; only its id when its site is unknown (a source no longer configured)."""
+    site = sites.get(source)
+    return f"{site} · {source}" if site and site != source else source
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """One environment per process: templates compile once."""
@@ -78,6 +86,7 @@ def environment() -> jinja2.Environment:
     env.filters["iso"] = iso  # an archived instant as the archive and --json print it
     env.filters["when"] = shown  # `{{ at | when(zone) }}`: as a reader sees it
     env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
+    env.filters["site"] = site_of
     return env
 
 
@@ -101,6 +110,16 @@ class PageView:
 
 
 @dataclass(frozen=True)
+class AddedView:
+    """A new page, with where its archived copy is (None when there is no page of it)."""
+
+    source: str
+    url: str
+    title: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportView:
     title: str
     run_id: int
@@ -110,7 +129,7 @@ class ReportView:
     source_meetings: list[dict[str, Any]] = field(default_factory=list)
     changed: list[PageView] = field(default_factory=list)
     minor: list[PageView] = field(default_factory=list)  # trivial: spacing, punctuation, case
-    added: list[PageAdded] = field(default_factory=list)
+    added: list[AddedView] = field(default_factory=list)
     removed: list[PageRemoved] = field(default_factory=list)
     failing: list[SourceFailing] = field(default_factory=list)
     recovered: list[SourceRecovered] = field(default_factory=list)
@@ -122,6 +141,7 @@ class ReportView:
     health: Health = field(default_factory=Health)  # failing now, recovered, retired pages
     base_url: str | None = None  # where `monitor serve` is reached (serve.base_url)
     zone: tzinfo = UTC  # the zone its times are shown in (the config's `timezone`)
+    sites: Mapping[str, str] = field(default_factory=dict)  # source id -> its site ("MOFA (ja)")
 
     @property
     def summary(self) -> str:
@@ -251,6 +271,7 @@ class _Sources:
     href: Href
     meetings: Mapping[str, dict[str, Any]]
     base_url: str | None = None
+    added_href: AddedHref | None = None
 
     def meeting(self, meeting: Meeting) -> dict[str, Any]:
         """The meeting as it stands now if it is known, else as the event told it."""
@@ -305,6 +326,12 @@ def _page_changed(view: ReportView, event: PageChanged, sources: _Sources) -> No
     (view.minor if event.trivial else view.changed).append(sources.page(event))
 
 
+def _page_added(view: ReportView, event: PageAdded, sources: _Sources) -> None:
+    found = sources.added_href
+    href = found(event.id) if found is not None and event.id is not None else None
+    view.added.append(AddedView(event.source, event.url, event.title, href))
+
+
 def _row(section: Callable[[ReportView], list[Any]]) -> Section:
     """An event shown as it is, in one of the view's lists."""
     return lambda view, event, _: section(view).append(event)
@@ -314,7 +341,7 @@ SECTIONS: dict[str, Section] = {
     MeetingNew.type: _new_meeting,
     MeetingSourceAdded.type: _source_meeting,
     PageChanged.type: _page_changed,
-    PageAdded.type: _row(lambda view: view.added),
+    PageAdded.type: _page_added,
     PageRemoved.type: _row(lambda view: view.removed),
     SourceFailing.type: _row(lambda view: view.failing),
     SourceRecovered.type: _row(lambda view: view.recovered),
@@ -333,17 +360,20 @@ def build_view(
     finished_at: str,
     loader: Loader,
     href: Href = lambda v, d: None,
+    added_href: AddedHref | None = None,
     meetings: Mapping[str, dict[str, Any]] = MappingProxyType({}),
     health: Health | None = None,
     base_url: str | None = None,
     zone: tzinfo = UTC,
+    sites: Mapping[str, str] = MappingProxyType({}),
 ) -> ReportView:
     """The view of `events` (stored ones read as typed), meeting events folded (`fold`), each
     meeting as `meetings` has it now when it does. A page_changed event shows its changes as
     `with_changes` finds them; `loader` gives its two versions (their numbers, and their pages
-    by `href(version, document)`); `health` the pages failing now (and retired); `base_url`
-    where `monitor serve` is, for links to its compare and meeting pages; `zone` the zone
-    its times are shown in."""
+    by `href(version, document)`); a page_added event its archived copy's (`added_href`);
+    `health` the pages failing now (and retired); `base_url` where `monitor serve` is, for links
+    to its compare and meeting pages; `zone` the zone its times are shown in; `sites` the site
+    of each source."""
     view = ReportView(
         title,
         run_id,
@@ -352,8 +382,9 @@ def build_view(
         health=health or Health(),
         base_url=base_url,
         zone=zone,
+        sites=sites,
     )
-    sources = _Sources(loader, href, meetings, base_url)
+    sources = _Sources(loader, href, meetings, base_url, added_href)
     for event in with_changes(fold(typed(events)), loader):
         SECTIONS[event.type](view, event, sources)
     return view
