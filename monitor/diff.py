@@ -3,7 +3,9 @@ Japanese). Pure functions; guarded against difflib's quadratic worst cases."""
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
@@ -158,16 +160,67 @@ def _words_touched(segments: list[Segment], op: str) -> int:
     return count
 
 
-def similarity(a: str, b: str) -> float:
-    if a == b:
+# a block's text as `similarity` compares it, made once a block rather than once a pair: the
+# text, its pieces and their counts
+Side = tuple[str, list[str], Counter[str]]
+
+
+def side(text: str, items: list[str] | None = None) -> Side:
+    items = pieces(text) if items is None else items
+    return text, items, Counter(items)
+
+
+def common_subsequence(a: list[str], b: list[str]) -> int:
+    """The length of a longest common subsequence of `a` and `b`, a bit a position of b (the
+    bit-parallel algorithm of Allison and Dix, as Hyyrö writes it)."""
+    masks: dict[str, int] = {}
+    for at, item in enumerate(b):
+        masks[item] = masks.get(item, 0) | 1 << at
+    full = (1 << len(b)) - 1
+    v = full
+    for item in a:
+        m = masks.get(item)
+        if m:
+            u = v & m
+            v = ((v + u) | (v - u)) & full
+    return len(b) - v.bit_count()
+
+
+def _sized(a: Side, b: Side) -> tuple[Side, Side]:
+    """The sides compared: their first 1,000 pieces when a full comparison would be too big."""
+    if len(a[1]) * len(b[1]) > MAX_CELLS:
+        return side(a[0], a[1][:1000]), side(b[0], b[1][:1000])
+    return a, b
+
+
+def bound(a: Side, b: Side) -> float:
+    """An upper bound of `ratio(a, b)`, far cheaper: difflib's matching blocks are a common
+    subsequence, so they hold no more pieces than the longest one, nor than the pieces both
+    sides hold (`quick_ratio`), nor than the shorter side (`real_quick_ratio`)."""
+    if a[0] == b[0]:
         return 1.0
-    ta, tb = pieces(a), pieces(b)
-    if len(ta) * len(tb) > MAX_CELLS:
-        ta, tb = ta[:1000], tb[:1000]
-    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
-    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
+    a, b = _sized(a, b)
+    length = len(a[1]) + len(b[1])
+    if 2.0 * min(len(a[1]), len(b[1])) / length < MIN_SIMILARITY:
         return 0.0
-    return matcher.ratio()
+    if 2.0 * (a[2] & b[2]).total() / length < MIN_SIMILARITY:
+        return 0.0
+    return 2.0 * common_subsequence(a[1], b[1]) / length
+
+
+def ratio(a: Side, b: Side) -> float:
+    """difflib's ratio of the two blocks' pieces (of their first 1,000 when they are long)."""
+    if a[0] == b[0]:
+        return 1.0
+    a, b = _sized(a, b)
+    return SequenceMatcher(None, a[1], b[1], autojunk=False).ratio()
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio of the two texts' pieces; 0.0 when it is bound to be below
+    MIN_SIMILARITY."""
+    sa, sb = side(a), side(b)
+    return ratio(sa, sb) if bound(sa, sb) >= MIN_SIMILARITY else 0.0
 
 
 def changed(old: Block, new: Block) -> Change:
@@ -197,22 +250,8 @@ def _pair(olds: list[Block], news: list[Block]) -> list[Change]:
         return out_pairs
     if len(olds) > PAIR_LIMIT or len(news) > PAIR_LIMIT:
         return [removed(o) for o in olds] + [added(n) for n in news]
-    scores = sorted(
-        (
-            (similarity(o.text, n.text), i, j)
-            for i, o in enumerate(olds)
-            for j, n in enumerate(news)
-        ),
-        reverse=True,
-    )
-    pairs: dict[int, int] = {}
-    used: set[int] = set()
-    for score, i, j in scores:
-        if score < MIN_SIMILARITY:
-            break
-        if i not in pairs and j not in used and _keeps_order(pairs, i, j):
-            pairs[i] = j
-            used.add(j)
+    pairs = _greedy([side(o.text) for o in olds], [side(n.text) for n in news])
+    used = set(pairs.values())
     out: list[tuple[float, Change]] = []
     for i, o in enumerate(olds):
         if i in pairs:
@@ -223,6 +262,38 @@ def _pair(olds: list[Block], news: list[Block]) -> list[Change]:
         if j not in used:
             out.append((j, added(n)))
     return [c for _, c in sorted(out, key=lambda pair: pair[0])]
+
+
+def _greedy(olds: list[Side], news: list[Side]) -> dict[int, int]:
+    """old index -> new index: the most similar pair first (ties: the later old block, then the
+    later new one), then the next that neither shares a block with a pair taken nor crosses
+    one, down to MIN_SIMILARITY.
+
+    Lazily, with the same result as scoring every pair: each pair is queued under its `bound`,
+    which its score never exceeds; a bound popped is queued again as the pair's `ratio`, and a
+    score popped is the next pair of the full ordering, since every pair still queued scores at
+    most what it is queued under. A pair that can no longer be taken is dropped unscored: a
+    region of n edited paragraphs costs about n ratios instead of n²."""
+    heap = [
+        (-score, -i, -j, False)
+        for i, o in enumerate(olds)
+        for j, n in enumerate(news)
+        if (score := bound(o, n)) >= MIN_SIMILARITY
+    ]
+    heapq.heapify(heap)
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    while heap:
+        _, ni, nj, exact = heapq.heappop(heap)
+        i, j = -ni, -nj
+        if i in pairs or j in used or not _keeps_order(pairs, i, j):
+            continue
+        if exact:
+            pairs[i] = j
+            used.add(j)
+        elif (score := ratio(olds[i], news[j])) >= MIN_SIMILARITY:
+            heapq.heappush(heap, (-score, ni, nj, True))
+    return pairs
 
 
 def _keeps_order(pairs: dict[int, int], i: int, j: int) -> bool:

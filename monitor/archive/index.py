@@ -92,6 +92,7 @@ class Archive:
         self.set_baseline = pages.set_baseline
         self.last_checks = pages.last_checks
         self.page = pages.page
+        self.page_by_id = pages.page_by_id
         self.ensure_page = pages.ensure_page
         self.pages = pages.pages
         self.pages_by_guid = pages.pages_by_guid
@@ -126,6 +127,7 @@ class Archive:
         self.unreported_events = runs.unreported_events
         self.mark_reported = runs.mark_reported
         self.events = runs.events
+        self.events_of_type = runs.events_of_type
         self.event_versions = runs.event_versions
         self.last_output_failure = runs.last_output_failure
         self.event_runs = runs.event_runs

@@ -63,6 +63,10 @@ class Pages:
             ).fetchone()
         return page_row(row) if row else None
 
+    def page_by_id(self, page_id: int) -> PageRow | None:
+        row = self.index.execute("SELECT * FROM pages WHERE id=?", (page_id,)).fetchone()
+        return page_row(row) if row else None
+
     def ensure_page(
         self, url: str, source_id: str, role: str, now: datetime, guid: str | None = None
     ) -> PageRow:

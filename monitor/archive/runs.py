@@ -103,6 +103,14 @@ class Runs:
             (since_id, limit),
         )
 
+    def events_of_type(self, event_type: str, limit: int) -> list[Event]:
+        """The newest `limit` events of one type, newest first."""
+        return events(
+            self.index,
+            "SELECT * FROM events WHERE type=? ORDER BY id DESC LIMIT ?",
+            (event_type, limit),
+        )
+
     def event_versions(self, event_id: int) -> tuple[int | None, int | None]:
         row = self.index.execute(
             "SELECT old_version_id, version_id FROM events WHERE id=?", (event_id,)

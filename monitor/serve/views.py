@@ -12,6 +12,7 @@ from monitor.archive.meetings import SITE_LABELS, meetings_with_sites
 from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveDamaged
+from monitor.events import PageChanged
 from monitor.models import Block, Change, Meeting
 from monitor.schedule import SourceState, source_states
 
@@ -53,10 +54,10 @@ class Comparison:
 
 
 def page_by_id(archive: Archive, page_id: int) -> PageRow:
-    for page in archive.pages():
-        if page.id == page_id:
-            return page
-    raise NotFound(f"no page {page_id}")
+    page = archive.page_by_id(page_id)
+    if page is None:
+        raise NotFound(f"no page {page_id}")
+    return page
 
 
 def version_of(archive: Archive, page: PageRow, seq: int) -> VersionRow:
@@ -161,11 +162,9 @@ def sources(archive: Archive, config: Config) -> list[SourceState]:
 
 
 def newest_revisions(archive: Archive, limit: int = 10) -> list[tuple[datetime, str, str]]:
-    """(when, url, title) of the newest page_changed events (among the newest 1,000 events)."""
-    out = []
-    for event in archive.events(0, 1000):  # newest first
-        if event.type == "page_changed" and event.created_at is not None:
-            out.append((event.created_at, str(event.data.get("url")), str(event.data.get("title"))))
-            if len(out) >= limit:
-                break
-    return out
+    """(when, url, title) of the newest page_changed events, newest first."""
+    return [
+        (event.created_at, str(event.data.get("url")), str(event.data.get("title")))
+        for event in archive.events_of_type(PageChanged.type, limit)
+        if event.created_at is not None
+    ]
