@@ -161,6 +161,8 @@ def test_every_page_reads_in_chromium(archived: Config, browser: Browser) -> Non
         assert page.locator("del").count() == 0
         page.get_by_role("link", name="version 1").click()
         assert "regional security" in page.inner_text("main")
+        found_by = page.get_by_role("link", name="run 1")  # the run that fetched it
+        assert found_by.get_attribute("href") == "/runs/1"
 
         # a Japanese search from the header's box: the hit marked, the version linked
         page.fill("header input[name=q]", "日米外相会談")

@@ -142,6 +142,7 @@ def create_app(config: Config) -> Starlette:
             version=found,
             last=last.seq if last else found.seq,
             doc=archive.document(found),
+            run=archive.found_by(found),
         )
 
     def raw(request: Request, archive: Archive) -> Response:
