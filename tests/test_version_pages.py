@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from monitor.demo import pages as P
+from monitor.events import MeetingNew
+from monitor.models import Meeting
+from monitor.report import build_view, render
 from monitor.testing.localsite import LocalSite
 from tests.support import PARAS, make_config, mofa, site_source
 from tests.test_serve import browser  # noqa: F401 (the fixture)
@@ -105,3 +108,33 @@ def test_a_new_page_links_to_its_archived_copy_and_sources_go_by_site(
     assert "(MOFA (en) · mofa-list" in html  # the site first, then the source's id
     text = Path(str(report.report)).with_suffix(".txt").read_text(encoding="utf-8")
     assert "* Page b (MOFA (en) · mofa-list)" in text
+
+
+def test_a_meeting_told_by_its_event_names_its_sources_by_site() -> None:
+    """A meeting the archive no longer holds as the event told it (a digest composed after the
+    meetings were rebuilt): its sources are still named by their site, by host."""
+    meeting = Meeting(
+        "2026-03-02-foreign-ministers",
+        "2026-03-02",
+        "foreign-ministers",
+        "Japan-U.S. Foreign Ministers' Meeting",
+        "Tokyo",
+        ("Motegi Toshimitsu", "Marco Rubio"),
+        (
+            "https://www.mofa.go.jp/mofaj/na/st/page1_000001.html",
+            "https://www.state.gov/releases/2026/03/meeting",
+            "https://example.org/elsewhere",
+        ),
+    )
+    view = build_view(
+        [MeetingNew(meeting, "mofa-ja", meeting.sources[0])],
+        title="t",
+        run_id=1,
+        started_at="s",
+        finished_at="f",
+        loader=lambda _: None,
+    )
+    html, text = render(view), render(view, "report.txt")
+    assert "<b>MOFA (ja)</b>: <a" in html and "<b>State</b>: <a" in html
+    assert "\n  https://example.org/elsewhere" in text  # another host: the URL alone
+    assert "\n  State: https://www.state.gov/releases/2026/03/meeting" in text

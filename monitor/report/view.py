@@ -64,6 +64,15 @@ def shown(when: datetime, zone: tzinfo) -> str:
     return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def url_site(url: str) -> tuple[str, str]:
+    """(the site a URL is on, as a report names it: "MOFA (ja)", "DoD"; "" for another host,
+    the URL)."""
+    from monitor.archive.meetings import SITE_LABELS
+    from monitor.sites import profile_for
+
+    return SITE_LABELS.get(profile_for(url).name, ""), url
+
+
 def site_of(source: str, sites: Mapping[str, str]) -> str:
     """`{{ p.source | site(sites) }}`: a source as "MOFA (ja) · mofa-ja-press", by its site
     first; only its id when its site is unknown (a source no longer configured)."""
@@ -85,7 +94,7 @@ def environment() -> jinja2.Environment:
     env.filters["plain_segments"] = plain_segments
     env.filters["iso"] = iso  # an archived instant as the archive and --json print it
     env.filters["when"] = shown  # `{{ at | when(zone) }}`: as a reader sees it
-    env.filters["source_link"] = lambda url: ("", url)  # a meeting stored before sites were
+    env.filters["source_link"] = url_site  # a meeting as an event told it: sites by URL
     env.filters["site"] = site_of
     return env
 
