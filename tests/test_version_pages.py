@@ -4,7 +4,9 @@ archived copy; sources are named by their site."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,3 +140,19 @@ def test_a_meeting_told_by_its_event_names_its_sources_by_site() -> None:
     assert "<b>MOFA (ja)</b>: <a" in html and "<b>State</b>: <a" in html
     assert "\n  https://example.org/elsewhere" in text  # another host: the URL alone
     assert "\n  State: https://www.state.gov/releases/2026/03/meeting" in text
+
+
+def test_reports_are_readable_as_any_file_the_user_writes(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """A web server publishing reports/ reads them: their mode follows the umask (0644 under
+    022), not the owner-only mode of a temporary file."""
+    old = os.umask(0o022)
+    try:
+        three_versions(site, tmp_path, runner)
+    finally:
+        os.umask(old)
+    reports = tmp_path / "reports"
+    written = [*reports.glob("*.html"), *reports.glob("*.txt"), *reports.glob("versions/*")]
+    assert len(written) >= 6
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {"0o644"}
