@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.archive import Archive
 from monitor.demo import pages as P
 from monitor.testing.localsite import LocalSite, Page
 from tests import support
@@ -484,3 +485,29 @@ def test_meetings_found_again_when_the_rules_change(
     assert rows == [(one[1], one[0])]
     assert db.execute("SELECT value FROM meta WHERE key='meetings'").fetchone() == ("2",)
     db.close()
+
+
+def test_a_configured_page_a_listing_links_to_is_one_page_fetched_once(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """The listing links to /fm.html, which the config names as a source of its own: it is
+    checked as that source only, not also as the listing's page (found trying it afresh)."""
+    site["/index.html"] = P.mofa_listing(
+        "Relations", [("March 2", [("/fm.html", "FM"), ("/other.html", "Other")])]
+    )
+    site["/fm.html"] = mofa()
+    site["/other.html"] = support.mofa(["On March 2, the ministers spoke."], title="Other")
+    sources = [site_source(site, "/index.html", "list", kind="listing"), site_source(site)]
+    run = runner(make_config(tmp_path, sources))
+    first = run()
+    assert site.hits("/fm.html") == 1 and first.pages_checked == 3
+    baseline = sum(e.data["pages"] for e in first.events if e.type == "baseline")
+    assert baseline == 3
+    run()
+    assert site.hits("/fm.html") == 2  # once a run
+    with Archive(tmp_path / "snapshots") as archive:
+        assert sorted((p.url.rsplit("/", 1)[1], p.source_id) for p in archive.pages()) == [
+            ("fm.html", "mofa-fm"),
+            ("index.html", "list"),
+            ("other.html", "list"),
+        ]

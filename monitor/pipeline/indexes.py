@@ -189,20 +189,31 @@ class IndexChecker:
             if p.retired_at is not None and p.url in linked and self.relisted(sr, p, before)
         ]
         policy = self.run.policy
-        fresh = [url for url, text in links if url not in known and follows(policy, sr, url, text)]
+        own = self.configured()
+        fresh = [
+            url
+            for url, text in links
+            if url not in known and url not in own and follows(policy, sr, url, text)
+        ]
         budget = max(0, sr.source.max_pages - len(known))
         targets = list(dict.fromkeys(fresh))
         self.leave_out(sr, targets[budget:], "first")
         targets = back + targets[:budget]
         await asyncio.gather(*(self.pages.check_page(sr, url, "discovered") for url in targets))
 
+    def configured(self) -> set[str]:
+        """The URLs the config names as sources: each is checked as its own source, never again
+        as a page an index leads to (one page in the archive, fetched once a run)."""
+        return {s.url for s in self.run.config.sources}
+
     async def recheck(self, sr: SourceRun, exclude: set[str]) -> None:
         """Pages found earlier by this source are tracked like configured pages, unless
         retired."""
+        skip = exclude | self.run.checked | self.configured()
         pages = [
             p
             for p in self.archive.pages(sr.source.id, "discovered")
-            if p.url not in exclude and p.url not in self.run.checked and p.retired_at is None
+            if p.url not in skip and p.retired_at is None
         ]
         await asyncio.gather(*(self.pages.check_page(sr, p.url, "discovered") for p in pages))
 
