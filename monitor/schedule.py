@@ -121,7 +121,7 @@ def source_states(config: Config, archive: Archive | None, now: datetime) -> lis
     last = archive.last_checks() if archive is not None else {}
     failing: dict[str, int] = {}
     for page in archive.pages() if archive is not None else []:
-        if page.failing:
+        if page.failing and page.retired_at is None:  # a retired page is no failure
             failing[page.source_id] = failing.get(page.source_id, 0) + 1
     out = []
     for source in config.sources:

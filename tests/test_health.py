@@ -13,6 +13,7 @@ from monitor.archive.schema import SCHEMA
 from monitor.demo import pages as P
 from monitor.models import instant
 from monitor.report import shown
+from monitor.schedule import source_states
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor, types
 from tests.smtp import SMTPServer, email_config, text_part
@@ -109,7 +110,8 @@ def test_a_removed_page_is_retired_and_comes_back_when_listed_again(
 ) -> None:  # type: ignore[no-untyped-def]
     site["/index.html"] = listing("/fm.html", "/tel.html")
     site["/fm.html"], site["/tel.html"] = mofa(), mofa(nonce=1)
-    run = runner(make_config(tmp_path, [site_source(site, "/index.html", "l", kind="listing")]))
+    config = make_config(tmp_path, [site_source(site, "/index.html", "l", kind="listing")])
+    run = runner(config)
     run()
     site["/tel.html"] = Page("<h1>Not Found</h1>", status=404)
     reports = [run() for _ in range(3)]
@@ -128,6 +130,9 @@ def test_a_removed_page_is_retired_and_comes_back_when_listed_again(
             (site.url("/tel.html"),),
         ).fetchone()
     assert versions == 1
+    with Archive(tmp_path / "snapshots") as archive:  # `monitor sources`, serve's home: ok
+        (state,) = source_states(config, archive, datetime(2026, 3, 2, tzinfo=UTC))
+    assert state.status == "ok"
 
     site["/index.html"] = listing("/fm.html", nonce=1)  # the listing drops it ...
     assert run().events == () and site.hits("/tel.html") == hits
