@@ -48,10 +48,15 @@ class TypedEvent:
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Self:
-        missing = [f.name for f in cls.payload_fields() if f.name not in data]
+        given = [f for f in cls.payload_fields() if f.name in data]
+        missing = [f.name for f in cls.payload_fields() if f not in given and _required(f)]
         if missing:
             raise ValueError(f"{cls.type} event without {', '.join(missing)}")
-        return cls(**{f.name: _frozen(data[f.name]) for f in cls.payload_fields()})
+        return cls(**{f.name: _frozen(data[f.name]) for f in given})  # added since: defaults
+
+
+def _required(f: Field[Any]) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
 
 
 def _plain(value: Any) -> Any:
@@ -76,6 +81,8 @@ def meeting_from_json(data: dict[str, Any]) -> Meeting:
 
 @dataclass(frozen=True)
 class PageAdded(TypedEvent):
+    """A page archived for the first time."""
+
     type: ClassVar[str] = "page_added"
 
     source: str
@@ -85,6 +92,8 @@ class PageAdded(TypedEvent):
 
 @dataclass(frozen=True)
 class PageChanged(TypedEvent):
+    """A page whose text differs from its last archived version."""
+
     type: ClassVar[str] = "page_changed"
 
     source: str
@@ -103,6 +112,8 @@ class PageChanged(TypedEvent):
 
 @dataclass(frozen=True)
 class PageRemoved(TypedEvent):
+    """An archived page that answered 404 or 410 on `failures_before_alert` checks in a row."""
+
     type: ClassVar[str] = "page_removed"
 
     source: str
@@ -129,16 +140,22 @@ class MeetingEvent(TypedEvent):
 
 @dataclass(frozen=True)
 class MeetingNew(MeetingEvent):
+    """A meeting no source had reported before."""
+
     type: ClassVar[str] = "meeting_new"
 
 
 @dataclass(frozen=True)
 class MeetingSourceAdded(MeetingEvent):
+    """Another source's report of a meeting already known."""
+
     type: ClassVar[str] = "meeting_source_added"  # the meeting with the new source
 
 
 @dataclass(frozen=True)
 class SourceFailing(TypedEvent):
+    """A page whose checks failed `failures_before_alert` times in a row (reminded daily)."""
+
     type: ClassVar[str] = "source_failing"
 
     source: str
@@ -149,6 +166,8 @@ class SourceFailing(TypedEvent):
 
 @dataclass(frozen=True)
 class SourceRecovered(TypedEvent):
+    """A failing page that works again."""
+
     type: ClassVar[str] = "source_recovered"
 
     source: str
@@ -159,15 +178,21 @@ class SourceRecovered(TypedEvent):
 
 @dataclass(frozen=True)
 class Baseline(TypedEvent):
+    """A source's first check: what it archived, silently."""
+
     type: ClassVar[str] = "baseline"
 
     source: str
     pages: int
     meetings: int
+    # the meetings its pages report, each once (extends the contract; none in older events)
+    meeting_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ArchiveDamaged(TypedEvent):
+    """A page whose previous version could not be read back nor rebuilt: archived afresh."""
+
     type: ClassVar[str] = "archive_damaged"
 
     source: str
@@ -177,6 +202,8 @@ class ArchiveDamaged(TypedEvent):
 
 @dataclass(frozen=True)
 class OutputFailed(TypedEvent):
+    """A report, the index or the feed that could not be written."""
+
     type: ClassVar[str] = "output_failed"
 
     output: str  # a path

@@ -113,3 +113,21 @@ def test_atom_entries_are_readable_html(site: LocalSite, tmp_path: Path, runner)
     assert "was revised: +1 / &minus;1 words." in html
     assert f'<a href="{site.url("/fm.html")}">' in html
     assert (entry.findtext(f"{ATOM}title") or "").startswith("Revised: ")
+
+
+def test_a_baseline_counts_a_meeting_two_sites_reported_once(
+    site: LocalSite, tmp_path: Path, runner
+) -> None:  # type: ignore[no-untyped-def]
+    """MOFA's page and State's readout of one meeting, archived in one first run: the index
+    says one meeting, as `monitor meetings` lists it (found trying it afresh)."""
+    from tests.test_serve import publish
+    from tests.test_serve import sources as serve_sources
+
+    publish(site, edited=False)
+    both = [s for s in serve_sources(site) if s["id"] in ("mofa-fm", "state")]
+    report = runner(make_config(tmp_path, both))()
+    baselines = [e.data for e in report.events if e.type == "baseline"]
+    assert [b["meetings"] for b in baselines] == [1, 1]
+    assert baselines[0]["meeting_ids"] == baselines[1]["meeting_ids"]  # one meeting
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "baseline: archive initialised (2 pages, 1 meeting)" in index

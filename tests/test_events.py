@@ -63,7 +63,7 @@ CASES: list[tuple[TypedEvent, list[str]]] = [
     (MeetingSourceAdded(MEETING, "state", URL), ["type", "meeting", "source", "url"]),
     (SourceFailing("mofa", URL, "HTTP 500", 3), ["type", "source", "url", "error", "failures"]),
     (SourceRecovered("mofa", URL, "", 3), ["type", "source", "url", "error", "failures"]),
-    (Baseline("mofa", 4, 1), ["type", "source", "pages", "meetings"]),
+    (Baseline("mofa", 4, 1, ("m1",)), ["type", "source", "pages", "meetings", "meeting_ids"]),
     (ArchiveDamaged("mofa", URL, "blob missing"), ["type", "source", "url", "error"]),
     (OutputFailed("reports/index.html", "not written"), ["type", "output", "error"]),
 ]
@@ -113,6 +113,11 @@ def test_a_stored_event_of_the_old_form_reads_as_typed() -> None:
         "source_failing", {"source": "s", "url": URL, "error": "HTTP 500", "failures": 2}, 7
     )
     assert from_stored(old) == SourceFailing("s", URL, "HTTP 500", 2)
+
+
+def test_a_baseline_stored_before_meeting_ids_reads_with_none() -> None:
+    old = Event("baseline", {"source": "s", "pages": 3, "meetings": 2})
+    assert from_stored(old) == Baseline("s", 3, 2)
 
 
 def test_unknown_type_and_missing_field_are_refused() -> None:

@@ -37,6 +37,7 @@ def test_baseline_then_edit_then_nothing(site: LocalSite, tmp_path: Path, runner
         "source": "mofa-fm",
         "pages": 1,
         "meetings": 1,
+        "meeting_ids": ["2026-03-02-foreign-ministers"],
     }
     site["/fm.html"] = mofa([PARAS[0], PARAS[1].replace("close", "very close")], nonce=3)
     second = run()
@@ -347,7 +348,13 @@ def test_one_bad_source_never_aborts_the_run(site: LocalSite, tmp_path: Path, ru
     report = run()
     assert {s for s, _ in report.failures} == {"dead", "404"}
     assert of_type(report, "baseline") == [
-        {"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}
+        {
+            "type": "baseline",
+            "source": "mofa-fm",
+            "pages": 1,
+            "meetings": 1,
+            "meeting_ids": ["2026-03-02-foreign-ministers"],
+        }
     ]
 
 

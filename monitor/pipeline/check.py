@@ -89,7 +89,7 @@ async def _check_all(run: Run, sources: list[SourceConfig]) -> list[SourceRun]:
                 run.archive.set_baseline(sr.source.id, run.now())
                 run.archive.add_event(
                     run.run_id,
-                    Baseline(sr.source.id, sr.pages, sr.meetings),
+                    Baseline(sr.source.id, sr.pages, len(sr.meetings), tuple(sorted(sr.meetings))),
                     run.now(),
                 )
 

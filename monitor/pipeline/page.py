@@ -273,8 +273,8 @@ class Recorder:
         )
         if found is None:
             return
-        sr.meetings += 1
         event = record_meeting(self.archive, found, sr.source.id, self.run.now(), sr.profile.name)
+        sr.meetings.add(event.meeting.id if event is not None else found.id)
         if event is not None and notify:
             self.archive.add_event(self.run.run_id, event, self.run.now())
 

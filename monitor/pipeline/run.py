@@ -34,7 +34,7 @@ class SourceRun:
     silent: bool  # baseline: archive without alerting
     rules: str  # rules_key of the source's profile, selector and ignore patterns
     pages: int = 0
-    meetings: int = 0
+    meetings: set[str] = field(default_factory=set)  # the ids of the meetings its pages report
     failed: str | None = None
 
 

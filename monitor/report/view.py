@@ -175,13 +175,21 @@ class ReportView:
         ]
         if self.baselines:
             pages = sum(b.pages for b in self.baselines)
-            meetings = sum(b.meetings for b in self.baselines)
+            meetings = _distinct_meetings(self.baselines)
             counts = f"{_n(pages, 'page')}, {_n(meetings, 'meeting')}"
             parts.append(f"baseline: archive initialised ({counts})")
         text = ", ".join(parts) or "no changes"
         if down:
             text += f"; {down} source{'s' if down != 1 else ''} failing"
         return text
+
+
+def _distinct_meetings(baselines: Sequence[Baseline]) -> int:
+    """The meetings sources' baselines found, each once (a meeting two sites reported is one);
+    summed as told when a baseline from before ids were kept has none."""
+    if all(b.meeting_ids or not b.meetings for b in baselines):
+        return len({mid for b in baselines for mid in b.meeting_ids})
+    return sum(b.meetings for b in baselines)
 
 
 def _n(count: int, noun: str) -> str:
