@@ -321,18 +321,22 @@ def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -
         raise ConfigError("\n".join(validation_errors(name, exc, Config))) from None
 
 
-def load_config(path: str | os.PathLike[str]) -> Config:
+def load_config(path: str | os.PathLike[str], *, data: bytes | None = None) -> Config:
+    """The config in the file at `path`; `data`: its bytes, when the caller has read them."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if data is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text reads them: universal newlines
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        parsed = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    return parse_config(data, name=str(path), base_dir=str(path.resolve().parent))
+    return parse_config(parsed, name=str(path), base_dir=str(path.resolve().parent))

@@ -64,6 +64,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Link:
+    """A link on a listing or a page: where it leads, and its text."""
+
     url: str
     text: str
 
@@ -235,6 +237,8 @@ class Failure:
 
 @dataclass(frozen=True)
 class RunReport:
+    """What one check of the sources did: when, how much, its events and failures."""
+
     started_at: str
     finished_at: str
     sources_checked: int

@@ -51,6 +51,15 @@ class Sleeps:
         self.delays.append(delay)
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own cache directory (`monitor.config_cache` remembers valid configs there),
+    never the real `~/.cache`; the commands a test runs inherit it."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(path))
+    return path
+
+
 @pytest.fixture
 def site() -> Iterator[LocalSite]:
     with LocalSite() as s:

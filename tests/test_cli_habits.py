@@ -1,9 +1,11 @@
 """What an operator sees day to day from the command line: `-v` anywhere, `--quiet` for cron,
-pages named as typed, a listing's pages listed, and a second run that says whom it waits for.
-Real processes, real files, the local site."""
+pages named as typed (by `history`, `diff` and `forget` alike), a listing's pages listed, a
+second run that says whom it waits for, tables fitted to the terminal. Real processes, real
+files, the local site."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -12,8 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from monitor.archive.lock import command_name, describe
+from monitor.cli.output import print_table, text_width
+from monitor.cli.reading import marked
 from monitor.demo import pages as P
+from monitor.diff import diff_documents
+from monitor.models import Block, Change, Document, Segment
+from monitor.report import plain_segments
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
 from tests.support import PARAS, mofa, site_source, stderr_lines, telephone_talk, write_config
@@ -173,3 +182,70 @@ def test_a_second_run_says_at_once_whom_it_waits_for(site: LocalSite, tmp_path: 
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_tables_fit_the_terminal_counting_wide_characters(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = "日米外相会談（東京）における共同声明の発表について"
+    rows = [("2026-03-02", title, "2"), ("2026-03-03", "Title\x1b]0;owned\x07 red", "10")]
+    monkeypatch.setenv("COLUMNS", "40")
+    print_table(("date", "title", "sources"), rows, right={2})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "date        title                sources",
+        "──────────  ───────────────────  ───────",
+        "2026-03-02  日米外相会談（東京…        2",  # a wide character takes 2 columns
+        "2026-03-03  Title\\x1b]0;owned\\…       10",  # escapes shown, never sent
+    ]
+    assert {text_width(line) for line in lines} == {40}
+    monkeypatch.delenv("COLUMNS")  # no terminal (a pipe): whole lines
+    print_table(("date", "title", "sources"), rows, right={2})
+    assert f"2026-03-02  {title}        2" in capsys.readouterr().out.splitlines()
+
+
+def test_diff_prints_each_change_as_the_text_report_does() -> None:
+    old, new = Block("paragraph", "Met in Tokyo."), Block("paragraph", "Met in Osaka.")
+    changes = [
+        Change("changed", old, new, (Segment(" ", "Met in "), Segment("-", "Tokyo"),
+                                      Segment("+", "Osaka"), Segment(" ", "."))),
+        Change("added", None, new, (Segment("+", new.text),)),
+        Change("removed", old, None, (Segment("-", old.text),)),
+        Change("moved", old, new),
+    ]  # fmt: skip
+    changes += diff_documents(
+        Document("u", "T", (old, Block("paragraph", "Second."))),
+        Document("u", "T", (Block("paragraph", "Second."), new, Block("paragraph", "Third."))),
+    ).changes
+    assert [marked(c) for c in changes] == [plain_segments(c) for c in changes]
+    assert marked(changes[0]) == "Met in [-Tokyo-]{+Osaka+}."
+
+
+def test_forget_names_a_page_as_history_does(site: LocalSite, tmp_path: Path) -> None:
+    links = [("/b", "Bare"), ("/b/", "Slashed"), ("/c/", "Sea")]
+    site["/index.html"] = P.mofa_listing("Relations", [("March", links)])
+    site["/b"], site["/b/"], site["/c/"] = mofa(nonce=1), mofa(nonce=2), mofa(nonce=3)
+    write_config(tmp_path, [site_source(site, "/index.html", "idx", kind="listing")])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    host = site.base.split("://")[1]
+    typed = f"https://www.{host}/b/"
+    proc = monitor(tmp_path, "forget", typed)
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f"monitor: {typed}: ambiguous; archived URLs like it: {site.url('/b')} {site.url('/b/')}\n",
+    )
+    exact = monitor(tmp_path, "forget", site.url("/b"))  # exact beats alike
+    assert (
+        exact.stdout == f"{site.url('/b')} (idx): no longer checked; its versions stay archived\n"
+    )
+    alike = monitor(tmp_path, "forget", f"https://{host}/c")
+    assert (
+        alike.stdout == f"{site.url('/c/')} (idx): no longer checked; its versions stay archived\n"
+    )
+    source = monitor(tmp_path, "forget", f"https://www.{host}/index.html")
+    assert source.returncode == 2 and "the URL of source idx" in source.stderr
+
+
+def test_the_version_said_is_the_installed_one(tmp_path: Path) -> None:
+    said = monitor(tmp_path, "--version").stdout
+    assert said.strip().endswith(f"version {importlib.metadata.version('monitor')}")

@@ -8,36 +8,36 @@ from datetime import UTC, datetime
 import click
 
 from monitor.cli.output import echo
+from monitor.cli.reading import similar_urls, url_key
 from monitor.cli.shell import EXIT_FAILED, EXIT_USAGE, config_option, fail, load
 from monitor.models import iso
-
-
-def spellings(url: str) -> list[str]:
-    """`url` as given, then with or without its trailing slash."""
-    other = url[:-1] if url.endswith("/") else url + "/"
-    return [url, other] if other else [url]
 
 
 @click.command()
 @click.argument("url")
 @config_option
 def forget(url: str, config_path: str) -> None:
-    """Stop checking the archived page at URL (its versions stay in the archive)."""
+    """Stop checking the archived page at URL (its versions stay in the archive). URL may be
+    typed as for `history`: with or without its trailing slash, `https` or `http`, `www.`."""
     from monitor.archive import Archive
 
     config = load(config_path)
-    names = spellings(url)
     for source in config.sources:
-        if source.url in names:
+        if url_key(source.url) == url_key(url):
             fail(
                 f"{url}: the URL of source {source.id} in {config_path}; remove the source "
                 f"instead (monitor remove {source.id})",
                 EXIT_USAGE,
             )
     with Archive.for_config(config) as archive:  # a writer: takes the lock
-        pages = [p for p in archive.pages() if p.url in names]
-        if not pages:
+        every = archive.pages()
+        urls = {p.url for p in every}
+        alike = [url] if url in urls else similar_urls(urls, url)  # exact beats alike
+        if len(alike) > 1:
+            fail(f"{url}: ambiguous; archived URLs like it: {' '.join(alike)}", EXIT_USAGE)
+        if not alike:
             fail(f"{url}: no such page in the archive {config.archive_dir}", EXIT_FAILED)
+        pages = [p for p in every if p.url == alike[0]]
         now = datetime.now(UTC).replace(microsecond=0)
         with archive.transaction():
             archive.retire([p.id for p in pages if p.retired_at is None], now)

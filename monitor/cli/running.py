@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from monitor.cli.output import cells, console, echo, echo_json, new_table
+from monitor.cli.output import console, echo, echo_json, print_table
 from monitor.cli.shell import (
     EXIT_FAILED,
     EXIT_OK,
@@ -110,14 +110,8 @@ def print_summary(report: Any) -> None:
         f"Run {report.run_id}: {report.sources_checked} source(s), "
         f"{report.pages_checked} page(s) checked"
     )
-    table = new_table()
-    table.add_column("event")
-    table.add_column("count", justify="right")
-    for kind, n in sorted(counts.items()):
-        table.add_row(*cells(kind, str(n)))
-    if not counts:
-        table.add_row(*cells("no changes", "0"))
-    console().print(table)
+    rows = [(kind, str(n)) for kind, n in sorted(counts.items())] or [("no changes", "0")]
+    print_table(("event", "count"), rows, right={1})
     for event in report.events:
         if event.type == Baseline.type:
             base = Baseline.from_payload(event.data)

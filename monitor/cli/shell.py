@@ -5,19 +5,23 @@ codes."""
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from monitor.cli.output import echo
-from monitor.config import Config, load_config
+from monitor.config_cache import Settings, load_settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.text import printable
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_UNCHECKED = 3  # verify: the archive could not be read (full disk, I/O error, permission)
@@ -108,6 +112,9 @@ def config_option(func: F) -> F:
 
 
 def load(path: str) -> Config:
+    """The config, validated in full (pydantic)."""
+    from monitor.config import load_config
+
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -116,13 +123,34 @@ def load(path: str) -> Config:
     return config
 
 
-def open_archive(config: Config, *, outdated_ok: bool = False) -> Any:
+def load_for_reading(path: str) -> Settings:
+    """What a command that only reads the archive needs from the config: remembered once the
+    file has passed validation (no pydantic then), else validated in full (config_cache)."""
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+    _PrintableFormatter.zone = settings.zone
+    return settings
+
+
+def open_archive(config: Config | Settings, *, outdated_ok: bool = False) -> Any:
     """The archive for a command that only reads it: opened read-only, without the lock, so that
     it works on a read-only archive, as another user, on a full disk, beside a running daemon.
     One written by an older monitor lacks columns that only a writer adds: said in one line."""
     from monitor.archive import Archive
 
-    archive = Archive.for_config(config, lock=False, readonly=True)
+    if not isinstance(config, Settings):
+        config = Settings.from_config(config)
+    archive = Archive.open(
+        config.archive_dir,
+        lock=False,
+        lock_timeout=config.lock_timeout,
+        fsync=config.fsync,
+        busy_timeout=config.busy_timeout,
+        readonly=True,
+        zone=config.zone,
+    )
     if archive.outdated and not outdated_ok:
         archive.close()
         fail(
@@ -155,3 +183,22 @@ class Group(click.Group):
             fail(f"archive: {exc}", EXIT_FAILED)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+
+
+class LazyGroup(Group):
+    """A `Group` whose commands are named as "module:function" and imported when invoked (or
+    listed, for `--help`): a command pays for its own imports, not for every command's."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, name = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            self.add_command(command, cmd_name)  # gives it `-v`, as for any command
+        return super().get_command(ctx, cmd_name)

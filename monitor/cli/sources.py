@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.output import cells, console, echo, echo_json, new_table
+from monitor.cli.output import echo, echo_json, print_table
 from monitor.cli.shell import config_option, load, open_archive
 from monitor.config import FetchConfig, load_config
 from monitor.errors import ConfigError
@@ -47,12 +47,10 @@ def sources(config_path: str, as_json: bool) -> None:
     if as_json:
         echo_json([s.to_json() for s in states])
         return
-    table = new_table()
-    for col in ("id", "kind", "profile", "schedule", "last check", "status", "next run", "url"):
-        table.add_column(col)
-    for s in states:
-        table.add_row(
-            *cells(
+    print_table(
+        ("id", "kind", "profile", "schedule", "last check", "status", "next run", "url"),
+        [
+            (
                 s.id,
                 s.kind,
                 s.profile,
@@ -62,8 +60,9 @@ def sources(config_path: str, as_json: bool) -> None:
                 when_due(s.next_run, now, config.zone),
                 s.url,
             )
-        )
-    console().print(table)
+            for s in states
+        ],
+    )
 
 
 @click.command()
