@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import tzinfo
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -89,7 +90,7 @@ class _Model(BaseModel):
 
 
 class SourceConfig(_Model):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    id: Annotated[str, AfterValidator(_source_id)]
     url: str
     kind: Literal["page", "listing", "feed"] = "page"
     profile: (
@@ -163,11 +164,35 @@ class FetchConfig(_Model):
     allow_private: bool = False  # follow links and redirects to private addresses (see urls.py)
 
 
+_SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _source_id(value: str) -> str:
+    if not _SOURCE_ID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a source id: up to 64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit (like 'mofa-press')"
+        )
+    return value
+
+
+def _address(value: str) -> str:
+    """An email address as SMTP takes it (`name@domain`, with or without a display name)."""
+    _, address = parseaddr(value)
+    local, at, domain = address.rpartition("@")
+    if not (at and local and domain and " " not in address):
+        raise ValueError(f"{value!r} is not an email address like 'analyst@example.org'")
+    return value
+
+
+Address = Annotated[str, AfterValidator(_address)]
+
+
 class EmailConfig(_Model):
     host: str
     port: Annotated[int, Field(ge=1, le=65535)] = 25
-    from_: str = Field(alias="from")
-    to: Annotated[list[str], Field(min_length=1)]
+    from_: Address = Field(alias="from")
+    to: Annotated[list[Address], Field(min_length=1)]
     starttls: bool = False
     ssl: bool = False
     username: str | None = None
@@ -318,7 +343,27 @@ def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -
     try:
         return Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError("\n".join(validation_errors(name, exc, Config))) from None
+        errors = validation_errors(name, exc, Config)
+        # checked on the whole config, pydantic's after every field is valid: told with the rest
+        errors += [
+            f"{name}: {e}"
+            for e in _duplicate_ids(data.get("sources"))
+            if f"{name}: {e}" not in errors
+        ]
+        raise ConfigError("\n".join(errors)) from None
+
+
+def _duplicate_ids(sources: Any) -> list[str]:
+    """`sources[i].id: duplicate id 'x'` for each source whose id an earlier one has."""
+    if not isinstance(sources, list):
+        return []
+    out, seen = [], set()
+    for i, source in enumerate(sources):
+        sid = source.get("id") if isinstance(source, dict) else None
+        if isinstance(sid, str) and sid in seen:
+            out.append(f"sources[{i}].id: duplicate id {sid!r}")
+        seen.add(sid)
+    return out
 
 
 def load_config(path: str | os.PathLike[str], *, data: bytes | None = None) -> Config:

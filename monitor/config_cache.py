@@ -31,7 +31,7 @@ from monitor.errors import ConfigError
 if TYPE_CHECKING:
     from monitor.config import Config
 
-RECORD_VERSION = "1"  # bump when `Settings` changes shape
+RECORD_VERSION = "2"  # bump when `Settings` changes shape
 KEEP = 100  # records kept, the latest written: scripts that make a config a run leave no heap
 
 
@@ -42,6 +42,7 @@ class SourceRef:
     id: str
     url: str
     kind: str
+    profile: str | None = None  # as configured (None: by its host)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Settings:
             busy_timeout=a.busy_timeout,
             fsync=a.fsync,
             timezone=config.timezone,
-            sources=tuple(SourceRef(s.id, s.url, s.kind) for s in config.sources),
+            sources=tuple(SourceRef(s.id, s.url, s.kind, s.profile) for s in config.sources),
         )
 
     @classmethod
@@ -81,6 +82,7 @@ class Settings:
             and all(type(n) in (int, float) for n in (settings.lock_timeout, settings.busy_timeout))
             and isinstance(settings.fsync, bool)
             and isinstance(settings.timezone, str | None)
+            and all(isinstance(s.profile, str | None) for s in sources)
         ):
             raise TypeError("not a record of settings")
         return settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
@@ -280,6 +280,12 @@ def iso(when: datetime) -> str:
     """An instant as the archive stores it and the --json contract and reports print it: UTC,
     to the second, with a Z ("2026-03-01T09:00:00Z")."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shown(when: datetime, zone: tzinfo) -> str:
+    """An instant as a reader is shown it (reports, digests, the CLI's tables): to the minute,
+    in the configured zone, named ("2026-03-01 20:00 JST")."""
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def instant(text: str) -> datetime:

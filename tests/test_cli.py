@@ -47,7 +47,15 @@ def test_check_now_json_contract(site: LocalSite, tmp_path: Path) -> None:
         "failures",  # an extension (issue 14): [] when nothing failed
     }
     assert first["failures"] == []
-    assert first["events"] == [{"type": "baseline", "source": "mofa-fm", "pages": 1, "meetings": 1}]
+    assert first["events"] == [
+        {
+            "type": "baseline",
+            "source": "mofa-fm",
+            "pages": 1,
+            "meetings": 1,
+            "meeting_ids": ["2026-03-02-foreign-ministers"],
+        }
+    ]
     site["/fm.html"] = mofa([PARAS[0], "The two ministers confirmed closer cooperation."], nonce=9)
     code, second = check_json(tmp_path)
     assert code == 0

@@ -18,11 +18,10 @@ import pytest
 
 from monitor.archive.lock import command_name, describe
 from monitor.cli.output import print_table, text_width
-from monitor.cli.reading import marked
+from monitor.context import plain_segments
 from monitor.demo import pages as P
 from monitor.diff import diff_documents
 from monitor.models import Block, Change, Document, Segment
-from monitor.report import plain_segments
 from monitor.testing.localsite import LocalSite, Page
 from tests.conftest import monitor
 from tests.support import PARAS, mofa, site_source, stderr_lines, telephone_talk, write_config
@@ -204,7 +203,7 @@ def test_tables_fit_the_terminal_counting_wide_characters(
     assert f"2026-03-02  {title}        2" in capsys.readouterr().out.splitlines()
 
 
-def test_diff_prints_each_change_as_the_text_report_does() -> None:
+def test_each_change_reads_as_one_line_of_text() -> None:
     old, new = Block("paragraph", "Met in Tokyo."), Block("paragraph", "Met in Osaka.")
     changes = [
         Change("changed", old, new, (Segment(" ", "Met in "), Segment("-", "Tokyo"),
@@ -217,8 +216,13 @@ def test_diff_prints_each_change_as_the_text_report_does() -> None:
         Document("u", "T", (old, Block("paragraph", "Second."))),
         Document("u", "T", (Block("paragraph", "Second."), new, Block("paragraph", "Third."))),
     ).changes
-    assert [marked(c) for c in changes] == [plain_segments(c) for c in changes]
-    assert marked(changes[0]) == "Met in [-Tokyo-]{+Osaka+}."
+    lines = [plain_segments(c) for c in changes]
+    assert lines[:4] == [
+        "Met in [-Tokyo-]{+Osaka+}.",
+        "{+Met in Osaka.+}",
+        "[-Met in Tokyo.-]",
+        "(moved) Met in Osaka.",
+    ]
 
 
 def test_forget_names_a_page_as_history_does(site: LocalSite, tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ def test_one_recipient_may_be_written_as_a_string() -> None:
         ({"schedule": "often"}, "sources[0].schedule: 'often' is not an interval"),
         ({"schedule": "61 * * * *"}, "sources[0].schedule: '61 * * * *' is not a valid cron"),
         ({"selector": "main[[["}, "sources[0].selector: 'main[[[' is not a valid CSS selector"),
-        ({"id": "has space"}, "sources[0].id: String should match pattern"),
+        ({"id": "has space"}, "sources[0].id: 'has space' is not a source id: up to 64 letters"),
     ],
 )
 def test_bad_source_values_are_refused(patch: dict[str, object], message: str) -> None:
@@ -102,6 +102,16 @@ def test_top_level_problems() -> None:
     assert error({"sources": []}).startswith("config.yaml: sources: List should have at least 1")
     assert error({"srcs": []}).startswith("config.yaml: s")
     assert "duplicate id 'a'" in error({"sources": [OK["sources"][0], OK["sources"][0]]})
+    # told with the other errors, not once they are mended (found trying it afresh)
+    both = error({"sources": [OK["sources"][0] | {"kindd": "page"}, OK["sources"][0]]})
+    assert both.splitlines() == [
+        "config.yaml: sources[0].kindd: unknown key (did you mean 'kind'?)",
+        "config.yaml: sources[1].id: duplicate id 'a'",
+    ]
+    assert error(OK | {"email": {"host": "h", "from": "m@x.org", "to": "not an address"}}) == (
+        "config.yaml: email.to[0]: 'not an address' is not an email address like "
+        "'analyst@example.org'"
+    )
     assert error(["not", "a", "mapping"]).startswith("config.yaml: expected a mapping")
     assert "email.to: required key is missing" in error(
         OK | {"email": {"host": "h", "from": "m@x.org"}}

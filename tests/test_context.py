@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.context import in_context, in_sentences
 from monitor.diff import diff_documents
 from monitor.models import Block, Document, Segment
-from monitor.report.context import in_context, in_sentences
 from monitor.testing.localsite import LocalSite
-from tests.support import PARAS, make_config, mofa, site_source
+from tests.conftest import monitor
+from tests.support import PARAS, make_config, mofa, site_source, write_config
 
 LONG = (
     "The Secretary welcomed the Minister to Washington. They reviewed the security situation "
@@ -96,3 +97,26 @@ def test_the_report_and_its_text_twin_show_the_context(
     assert "welcomed the Minister to Washington" not in html  # the rest of the paragraph
     assert "[added] {+" + added + "+}" in text
     assert "      … The meeting lasted about an hour.\n  [added]" in text  # the sentence before
+
+
+def test_monitor_diff_shows_changes_as_the_report_does(site: LocalSite, tmp_path: Path) -> None:
+    """`monitor diff` and `diff --html`: each change in its sentence, an added paragraph with
+    the sentence before it, times in the configured zone, the source by its site."""
+    site["/fm.html"] = mofa([PARAS[0], LONG])
+    write_config(tmp_path, [site_source(site)], timezone="Asia/Tokyo")
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    added = "The ministers also discussed supply chains."
+    site["/fm.html"] = mofa([PARAS[0], LONG.replace("spring", "autumn"), added])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    out = monitor(tmp_path, "diff", "mofa-fm")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert " JST) → 2 (" in lines[0] and "Z)" not in lines[0]
+    assert "[changed] … They agreed to hold the next round of talks in Tokyo in the " in out.stdout
+    assert "welcomed the Minister" not in out.stdout
+    assert "      … The meeting lasted about an hour.\n[added] {+" + added + "+}" in out.stdout
+    html_path = tmp_path / "d.html"
+    assert monitor(tmp_path, "diff", "mofa-fm", "--html", str(html_path)).returncode == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert "MOFA (en) · mofa-fm" in html and " JST" in html
+    assert "welcomed the Minister" not in html

@@ -199,6 +199,10 @@ def test_forget_retires_a_page_by_hand(site: LocalSite, tmp_path: Path) -> None:
     assert gone.stdout.strip() == said
     assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
     assert site.hits("/tel/") == hits and site.hits("/fm.html") == 2
+    listed = monitor(tmp_path, "history", "l").stdout  # the listing's pages, the forgotten marked
+    (tel,) = [line for line in listed.splitlines() if site.url("/tel/") in line]
+    assert "(not checked since 20" in tel
+    assert "not checked" not in next(x for x in listed.splitlines() if "/fm.html" in x)
 
     unknown = monitor(tmp_path, "forget", site.url("/nope.html"))
     assert unknown.returncode == 1

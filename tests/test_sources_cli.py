@@ -5,6 +5,7 @@ a source would keep without touching the archive."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,14 @@ archive:
 
 
 def monitor(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # the environment as os.environ has it: readline, once imported in this process, puts
+    # COLUMNS=80 in the C-level environment a child would otherwise inherit (tables fit it)
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
@@ -121,3 +128,11 @@ def test_preview_shows_text_meeting_links_and_items_and_archives_nothing(
     missing = monitor(tmp_path, "preview", site.url("/nothing.html"))
     assert missing.returncode == 1
     assert missing.stderr.strip() == f"monitor: {site.url('/nothing.html')}: HTTP 404"
+
+    # a URL the config names: previewed with that source's profile and kind, unless told
+    write_config(tmp_path, [site_source(site, "/list.html", "list", kind="listing")])
+    configured = json.loads(monitor(tmp_path, "preview", site.url("/list.html"), "--json").stdout)
+    assert (configured["kind"], configured["profile"]) == ("listing", "mofa")
+    write_config(tmp_path, [site_source(site)])
+    configured = json.loads(monitor(tmp_path, "preview", site.url("/fm.html"), "--json").stdout)
+    assert configured["profile"] == "mofa" and configured["meeting"]["date"] == "2026-03-02"

@@ -10,7 +10,7 @@ import click
 from monitor.cli.output import echo
 from monitor.cli.reading import similar_urls, url_key
 from monitor.cli.shell import EXIT_FAILED, EXIT_USAGE, config_option, fail, load
-from monitor.models import iso
+from monitor.models import shown
 
 
 @click.command()
@@ -43,6 +43,7 @@ def forget(url: str, config_path: str) -> None:
             archive.retire([p.id for p in pages if p.retired_at is None], now)
     for page in pages:
         if page.retired_at is not None:
-            echo(f"{page.url} ({page.source_id}): already not checked since {iso(page.retired_at)}")
+            since = shown(page.retired_at, config.zone)
+            echo(f"{page.url} ({page.source_id}): already not checked since {since}")
         else:
             echo(f"{page.url} ({page.source_id}): no longer checked; its versions stay archived")

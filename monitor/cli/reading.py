@@ -22,7 +22,7 @@ from monitor.cli.shell import (
 )
 from monitor.config_cache import Settings
 from monitor.errors import ConfigError
-from monitor.models import Change, DocDiff, iso
+from monitor.models import DocDiff, shown
 
 
 @click.command()
@@ -110,10 +110,17 @@ def history(config_path: str, what: str) -> None:
     config = load_for_reading(config_path)
     with open_archive(config) as archive:
         page = _page_for(archive, config, what)
+        zone = config.zone
         print_table(
             ("version", "fetched", "bytes", "status", "content sha"),
             [
-                (str(v.seq), iso(v.fetched_at), str(v.size), str(v.status or ""), v.text_sha[:12])
+                (
+                    str(v.seq),
+                    shown(v.fetched_at, zone),
+                    str(v.size),
+                    str(v.status or ""),
+                    v.text_sha[:12],
+                )
                 for v in archive.versions(page.id)
             ],
             title=page.url,
@@ -123,7 +130,8 @@ def history(config_path: str, what: str) -> None:
             echo(f"{len(pages)} page(s) found through this {page.role}:")
             for p in pages:  # whole lines, not a table: URLs must stay copyable
                 title = f"  {p.title}" if p.title else ""
-                echo(f"  {p.url}  {len(archive.versions(p.id))} version(s){title}")
+                gone = f"  (not checked since {shown(p.retired_at, zone)})" if p.retired_at else ""
+                echo(f"  {p.url}  {len(archive.versions(p.id))} version(s){gone}{title}")
 
 
 @click.command()
@@ -142,6 +150,7 @@ def diff(
     config_path: str, url: str, from_: int | None, to: int | None, html_out: str | None
 ) -> None:
     """Compare any two archived versions of a page (default: the last two)."""
+    from monitor.context import in_context, plain_segments
     from monitor.diff import diff_documents
 
     config = load_for_reading(config_path)
@@ -162,34 +171,28 @@ def diff(
         old_doc, new_doc = archive.document(old_v), archive.document(new_v)
     result = diff_documents(old_doc, new_doc)
     if html_out:
-        _write_html(Path(html_out), page, result, (old_doc, new_doc, old_v, new_v))
+        _write_html(Path(html_out), config, page, result, (old_doc, new_doc, old_v, new_v))
         echo(html_out)
         return
     echo(
-        f"{page.url}: version {old_v.seq} ({iso(old_v.fetched_at)}) → {new_v.seq} "
-        f"({iso(new_v.fetched_at)}): +{result.added} / -{result.removed}"
+        f"{page.url}: version {old_v.seq} ({shown(old_v.fetched_at, config.zone)}) → "
+        f"{new_v.seq} ({shown(new_v.fetched_at, config.zone)}): +{result.added} / -{result.removed}"
     )
-    for change in result.changes:
-        who = f" {change.speaker}" if change.speaker else ""
-        echo(f"[{change.op}{who}] {marked(change)}")
+    for c in in_context(result.changes, old_doc, new_doc):  # as the text report shows them
+        who = f" {c.speaker}" if c.speaker else ""
+        if c.before:
+            echo(f"      {c.before}")
+        echo(f"[{c.op}{who}] {plain_segments(c)}")
+        if c.after:
+            echo(f"      {c.after}")
 
 
-def marked(change: Change) -> str:
-    """A change as one line of text, as the text report writes it (`report.plain_segments`,
-    which a test holds this to): added words {+…+}, removed [-…-]. Here, so that `monitor diff`
-    loads neither the report stage's templates nor, through it, the config's pydantic models."""
-    if change.op == "moved":
-        return f"(moved) {change.new.text if change.new else ''}"
-    out = []
-    for seg in change.segments:
-        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
-    return "".join(out)
-
-
-def _write_html(path: Path, page: Any, result: DocDiff, loaded: tuple[Any, ...]) -> None:
+def _write_html(
+    path: Path, config: Settings, page: Any, result: DocDiff, loaded: tuple[Any, ...]
+) -> None:
     """`monitor diff --html`: the diff as the report shows a changed page."""
     from monitor.events import PageChanged
-    from monitor.report import build_view, render, write_atomic
+    from monitor.report import build_view, render, site_names, write_atomic
 
     old_doc, new_doc, old_v, new_v = loaded
     changed = PageChanged(
@@ -206,9 +209,11 @@ def _write_html(path: Path, page: Any, result: DocDiff, loaded: tuple[Any, ...])
         [event],
         title=f"{new_doc.title or page.url}: version {old_v.seq} → {new_v.seq}",
         run_id=0,  # no run: the template shows none
-        started_at=iso(old_v.fetched_at),
-        finished_at=iso(new_v.fetched_at),
+        started_at=shown(old_v.fetched_at, config.zone),
+        finished_at=shown(new_v.fetched_at, config.zone),
         loader=lambda _: (old_doc, new_doc, old_v, new_v),
+        zone=config.zone,
+        sites=site_names(config),
     )
     write_atomic(path, render(view))
 

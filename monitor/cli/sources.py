@@ -140,6 +140,11 @@ def preview(
             config = None  # a preview does not need the config to be right
         if config is not None:
             fetch, hosts = config.fetch, config.hosts()
+            same = next((s for s in config.sources if s.url == url), None)
+            if same is not None:  # a configured source: previewed as it is checked
+                kind = kind or same.kind
+                profile = profile or same.profile
+                selector = selector or same.selector
     seen = asyncio.run(
         run_preview(url, fetch, kind=kind, profile=profile, selector=selector, hosts=hosts)
     )

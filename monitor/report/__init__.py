@@ -4,6 +4,8 @@ written and published (`reports`: HTML and text reports, the index, version page
 
 from __future__ import annotations
 
+from monitor.context import plain_segments
+from monitor.models import shown
 from monitor.report.files import write_atomic
 from monitor.report.reports import (
     OUTPUT_REMIND_EVERY,
@@ -34,10 +36,8 @@ from monitor.report.view import (
     consolidate,
     environment,
     left_out_view,
-    plain_segments,
     render,
     safe_url,
-    shown,
     summarize,
     typed,
     with_changes,

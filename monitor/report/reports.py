@@ -18,7 +18,7 @@ from monitor.archive.stored import readable
 from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.events import OutputFailed, TypedEvent
-from monitor.models import Document, Event, LeftOut
+from monitor.models import Document, Event, LeftOut, shown
 from monitor.report.files import write_atomic
 from monitor.report.versions import VersionPages, site_names
 from monitor.report.view import (
@@ -28,7 +28,6 @@ from monitor.report.view import (
     environment,
     left_out_view,
     render,
-    shown,
     summarize,
     typed,
     with_changes,

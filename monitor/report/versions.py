@@ -5,6 +5,8 @@ the names of the sites sources are on ("MOFA (ja)", "State", "DoD")."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.archive import Archive, VersionRow
@@ -19,9 +21,23 @@ from monitor.sites import profile_for
 log = logging.getLogger(__name__)
 
 
-def site_names(config: Config) -> dict[str, str]:
+class _Sourced(Protocol):
+    @property
+    def sources(self) -> Sequence[_Named]: ...
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def profile(self) -> str | None: ...
+
+
+def site_names(config: _Sourced) -> dict[str, str]:
     """Each source's site as a reader knows it: its profile's ("MOFA (en)", "DoD"), else its
-    host."""
+    host (`config`: a `Config`, or the reading commands' `Settings`)."""
     out = {}
     for source in config.sources:
         label = SITE_LABELS.get(profile_for(source.url, source.profile).name)

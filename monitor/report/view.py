@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from monitor.archive import Health, VersionRow
+from monitor.context import Shown, in_context, plain_segments
 from monitor.diff import change_unit, diff_documents
 from monitor.events import (
     EVENT_TYPES,
@@ -32,8 +33,7 @@ from monitor.events import (
     TypedEvent,
     from_stored,
 )
-from monitor.models import Change, Document, Event, LeftOut, Meeting, iso
-from monitor.report.context import Shown, in_context
+from monitor.models import Document, Event, LeftOut, Meeting, iso, shown
 
 MAX_CHANGES_SHOWN = 60
 
@@ -48,20 +48,6 @@ def safe_url(value: object) -> str:
     """Only http(s) links reach a report; anything else becomes a dead link."""
     text = str(value or "").strip()
     return text if urlsplit(text).scheme in ("http", "https") else "#"
-
-
-def plain_segments(change: Change | Shown) -> str:
-    if change.op == "moved":
-        return f"(moved) {change.new.text if change.new else ''}"
-    out = []
-    for seg in change.segments:
-        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
-    return "".join(out)
-
-
-def shown(when: datetime, zone: tzinfo) -> str:
-    """An instant as reports and digests show it: to the minute, in the configured zone, named."""
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def url_site(url: str) -> tuple[str, str]:

@@ -1,5 +1,7 @@
-"""A change as a report shows it: in its sentence, not its whole paragraph, and an added or
-removed paragraph with a sentence of the text around it. Pure."""
+"""A change as a reader is shown it (reports, digests, `monitor diff`): in its sentence, not its
+whole paragraph, an added or removed paragraph with a sentence of the text around it, and as
+one line of text. Pure, and light to import (`monitor diff` loads nothing of the report
+stage)."""
 
 from __future__ import annotations
 
@@ -156,3 +158,14 @@ def in_context(
         after = _head(doc.blocks[at + 1].text) if follows else None
         out.append(Shown(change, change.segments, before, after))
     return out
+
+
+def plain_segments(change: Change | Shown) -> str:
+    """A change as one line of text: added words {+…+}, removed [-…-] (the text report's and
+    `monitor diff`'s form)."""
+    if change.op == "moved":
+        return f"(moved) {change.new.text if change.new else ''}"
+    out = []
+    for seg in change.segments:
+        out.append({"+": f"{{+{seg.text}+}}", "-": f"[-{seg.text}-]"}.get(seg.op, seg.text))
+    return "".join(out)
