@@ -264,6 +264,10 @@ class RunReport:
         }
         if self.left_out:  # an extension: present only when something was left out
             out["left_out"] = [x.to_json() for x in self.left_out]
+        if self.output_errors:  # an extension: reports, index or feed not written
+            out["output_errors"] = list(self.output_errors)
+        if self.mail_error:  # an extension: the digest stays queued for the next run
+            out["delivery_error"] = self.mail_error
         return out
 
 

@@ -127,6 +127,11 @@ def has_cjk(text: str) -> bool:
     return _patterns()[0].search(text) is not None
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 page`, `2 pages`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def one_line(text: str) -> str:
     """Text from a server inside a message (an error, a log line): one line, no control or bidi
     override characters, single spaces."""

@@ -5,6 +5,7 @@ channels configured on an archive with a past get only what comes after; test ma
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import sqlite3
@@ -95,6 +96,8 @@ def test_a_webhook_down_delays_only_its_own_delivery(
     assert [tokens(text_part(m)) for m in smtp.messages] == [["alpha"]]  # the mail went
     assert down.mail_error and f"notify[0] json://127.0.0.1:{hook.port}" in down.mail_error
     assert "email" not in down.mail_error and hook.posts == []
+    told = down.to_json()  # --json says so too (an extension), without the URL's secret
+    assert told["delivery_error"] == down.mail_error and TOKEN not in json.dumps(told)
 
     hook.start()
     assert run(email=True).mail_error is None  # nothing new: the webhook gets what it missed

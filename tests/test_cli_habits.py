@@ -253,3 +253,19 @@ def test_forget_names_a_page_as_history_does(site: LocalSite, tmp_path: Path) ->
 def test_the_version_said_is_the_installed_one(tmp_path: Path) -> None:
     said = monitor(tmp_path, "--version").stdout
     assert said.strip().endswith(f"version {importlib.metadata.version('monitor')}")
+
+
+def test_a_reader_that_stops_reading_is_no_error(site: LocalSite, tmp_path: Path) -> None:
+    """`monitor history … | head`: the pipe closes before the table is written; no
+    'monitor: Broken pipe', no failure (found trying it afresh)."""
+    site["/fm.html"] = mofa()
+    write_config(tmp_path, [site_source(site)])
+    assert monitor(tmp_path, "check-now", "--no-email").returncode == 0
+    proc = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m monitor history mofa-fm | true"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -22,7 +22,7 @@ from monitor.cli.shell import (
     settle,
 )
 from monitor.errors import ConfigError
-from monitor.text import printable
+from monitor.text import plural, printable
 
 
 @click.command("check-now")
@@ -80,6 +80,8 @@ def check_now(
         echo_json(report.to_json())
         for source, error in report.failures:  # also in its "failures"; one line each
             echo(f"failed: {source}: {error}", err=True)
+        if report.mail_error:  # also its "delivery_error"
+            echo(f"not delivered (queued for the next run): {report.mail_error}", err=True)
     else:
         print_summary(report)
     sys.exit(EXIT_FAILED if report.failures or report.output_errors else EXIT_OK)
@@ -110,14 +112,16 @@ def print_summary(report: Any) -> None:
         f"Run {report.run_id}: {report.sources_checked} source(s), "
         f"{report.pages_checked} page(s) checked"
     )
-    rows = [(kind, str(n)) for kind, n in sorted(counts.items())] or [("no changes", "0")]
-    print_table(("event", "count"), rows, right={1})
+    if counts:
+        rows = [(kind, str(n)) for kind, n in sorted(counts.items())]
+        print_table(("event", "count"), rows, right={1})
+    else:
+        echo("no changes")
     for event in report.events:
         if event.type == Baseline.type:
             base = Baseline.from_payload(event.data)
-            echo(
-                f"{base.source}: archive initialised: {base.pages} pages, {base.meetings} meetings"
-            )
+            pages, meetings = plural(base.pages, "page"), plural(base.meetings, "meeting")
+            echo(f"{base.source}: archive initialised: {pages}, {meetings}")
     for source, error in report.failures:  # whole lines: URLs must stay copyable
         echo(f"failed: {source}: {error}", err=True)
     if report.mail_error:

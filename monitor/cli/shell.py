@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Mapping
@@ -176,6 +177,10 @@ class Group(click.Group):
             fail(str(exc), EXIT_USAGE)
         except MonitorError as exc:
             fail(str(exc), EXIT_FAILED)
+        except BrokenPipeError:  # `monitor history … | head`: the reader had enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # nothing more to flush at exit
+            sys.exit(EXIT_OK)
         except OSError as exc:  # a full disk or an unwritable directory: one line, not a trace
             where = f"{exc.filename}: " if exc.filename else ""
             fail(f"{where}{exc.strerror or exc}", EXIT_FAILED)

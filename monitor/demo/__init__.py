@@ -54,7 +54,7 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> tuple[RunRe
             m = data["meeting"]
             say(
                 f"  {event.type}: {m['date']} [{m['kind']}] {m['title']} "
-                f"({len(m['sources'])} sources: {', '.join(m['participants'])})"
+                f"— {', '.join(m['participants'])}; {len(m['sources'])} source(s)"
             )
         elif event.type == PageChanged.type:
             changed = PageChanged.from_payload(data)

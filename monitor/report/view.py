@@ -34,6 +34,7 @@ from monitor.events import (
     from_stored,
 )
 from monitor.models import Document, Event, LeftOut, Meeting, iso, shown
+from monitor.text import plural
 
 MAX_CHANGES_SHOWN = 60
 
@@ -162,7 +163,7 @@ class ReportView:
         if self.baselines:
             pages = sum(b.pages for b in self.baselines)
             meetings = _distinct_meetings(self.baselines)
-            counts = f"{_n(pages, 'page')}, {_n(meetings, 'meeting')}"
+            counts = f"{plural(pages, 'page')}, {plural(meetings, 'meeting')}"
             parts.append(f"baseline: archive initialised ({counts})")
         text = ", ".join(parts) or "no changes"
         if down:
@@ -176,10 +177,6 @@ def _distinct_meetings(baselines: Sequence[Baseline]) -> int:
     if all(b.meeting_ids or not b.meetings for b in baselines):
         return len({mid for b in baselines for mid in b.meeting_ids})
     return sum(b.meetings for b in baselines)
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # --- the events a view shows -----------------------------------------------------------------
