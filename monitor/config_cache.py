@@ -46,6 +46,14 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    dir: str
+    lock_timeout: float
+    busy_timeout: float
+    fsync: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     """A valid config as the reading commands use it; its paths and zone as `Config` gives them."""
 
@@ -94,6 +102,13 @@ class Settings:
     @property
     def archive_dir(self) -> Path:
         return self.path(self.archive_dir_value)
+
+    @property
+    def archive(self) -> ArchiveSettings:
+        """`archive:` as `Config.archive` has it (what `Archive.for_config` reads)."""
+        return ArchiveSettings(
+            self.archive_dir_value, self.lock_timeout, self.busy_timeout, self.fsync
+        )
 
     @property
     def zone(self) -> tzinfo:

@@ -35,6 +35,7 @@ from monitor.errors import ArchiveError
 
 if TYPE_CHECKING:  # page workers import this module and need no pydantic
     from monitor.config import Config
+    from monitor.config_cache import Settings
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -171,7 +172,10 @@ class Archive:
         return archive
 
     @classmethod
-    def for_config(cls, config: Config, *, lock: bool = True, readonly: bool = False) -> Archive:
+    def for_config(
+        cls, config: Config | Settings, *, lock: bool = True, readonly: bool = False
+    ) -> Archive:
+        """The archive `config` names (a `Config`, or the reading commands' `Settings`)."""
         a = config.archive
         return cls.open(
             config.archive_dir,

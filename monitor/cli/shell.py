@@ -141,17 +141,7 @@ def open_archive(config: Config | Settings, *, outdated_ok: bool = False) -> Any
     One written by an older monitor lacks columns that only a writer adds: said in one line."""
     from monitor.archive import Archive
 
-    if not isinstance(config, Settings):
-        config = Settings.from_config(config)
-    archive = Archive.open(
-        config.archive_dir,
-        lock=False,
-        lock_timeout=config.lock_timeout,
-        fsync=config.fsync,
-        busy_timeout=config.busy_timeout,
-        readonly=True,
-        zone=config.zone,
-    )
+    archive = Archive.for_config(config, lock=False, readonly=True)
     if archive.outdated and not outdated_ok:
         archive.close()
         fail(
