@@ -132,7 +132,7 @@ def test_bomb_fails_alone_under_a_memory_limit(name: str, site: LocalSite, tmp_p
     assert done.returncode == 1 and done.stdout, done.stderr[-2000:]  # completed, a source failed
     report = json.loads(done.stdout)
     assert report["events"] == [
-        {"type": "baseline", "source": "healthy", "pages": 1, "meetings": 0}
+        {"type": "baseline", "source": "healthy", "pages": 1, "meetings": 0, "meeting_ids": []}
     ]
     said = f" monitor.pipeline.page: bomb: {site.url('/bomb.html')}: "
     failed = [line.split(said)[1] for line in done.stderr.splitlines() if said in line]
