@@ -7,15 +7,17 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.archive import Archive, PageRow
 from monitor.archive.schema import stamp
 from monitor.errors import ArchiveError
-from monitor.events import MeetingNew, MeetingSourceAdded
 from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting
 from monitor.meetings.merge import better_date, better_place, better_title, shared_people
 from monitor.models import Meeting, instant
+
+if TYPE_CHECKING:  # the commands that only read the archive need no event types
+    from monitor.events import MeetingNew, MeetingSourceAdded
 
 
 def _sources(archive: Archive, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
@@ -166,6 +168,8 @@ def record_meeting(
     """Store a meeting report (inside the caller's transaction); `site` is the profile it was
     read with. Returns the event it causes: meeting_new, meeting_source_added, or None when
     this source was already known."""
+    from monitor.events import MeetingNew, MeetingSourceAdded
+
     url = found.sources[0]
     for known in _nearby(archive, found.date):
         if not same_meeting(known, found):

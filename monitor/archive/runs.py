@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.archive.db import Index
 from monitor.archive.schema import stamp
-from monitor.events import TypedEvent
 from monitor.models import Event, instant
+
+if TYPE_CHECKING:  # the commands that only read the archive need no event types
+    from monitor.events import TypedEvent
 
 
 class Runs:
@@ -64,7 +66,7 @@ class Runs:
         queue: bool = True,
     ) -> int:
         """Record an event (a typed one is stored as its `Event`); queue it for mail."""
-        if isinstance(event, TypedEvent):
+        if not isinstance(event, Event):
             event = event.stored()
         when = stamp(at)
         cur = self.index.execute(
