@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,10 @@ import pytest
 
 from monitor.demo import pages as P
 from monitor.events import MeetingNew
-from monitor.models import Meeting
 from monitor.report import build_view, render
 from monitor.testing.localsite import LocalSite
 from tests.support import PARAS, make_config, mofa, site_source
+from tests.test_events import MEETING
 from tests.test_serve import browser  # noqa: F401 (the fixture)
 
 if TYPE_CHECKING:
@@ -115,14 +116,9 @@ def test_a_new_page_links_to_its_archived_copy_and_sources_go_by_site(
 def test_a_meeting_told_by_its_event_names_its_sources_by_site() -> None:
     """A meeting the archive no longer holds as the event told it (a digest composed after the
     meetings were rebuilt): its sources are still named by their site, by host."""
-    meeting = Meeting(
-        "2026-03-02-foreign-ministers",
-        "2026-03-02",
-        "foreign-ministers",
-        "Japan-U.S. Foreign Ministers' Meeting",
-        "Tokyo",
-        ("Motegi Toshimitsu", "Marco Rubio"),
-        (
+    meeting = replace(
+        MEETING,
+        sources=(
             "https://www.mofa.go.jp/mofaj/na/st/page1_000001.html",
             "https://www.state.gov/releases/2026/03/meeting",
             "https://example.org/elsewhere",
