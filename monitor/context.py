@@ -24,36 +24,13 @@ LONGEST = 300  # characters of kept text in one sentence before it is cut too
 
 
 @dataclass(frozen=True)
-class Shown:
-    """A change with what a reader needs around it: its segments cut to the sentences that
-    changed (`segments`), and for an added or removed block, the end of the block before it and
-    the start of the one after (`before`, `after`; None when that one is shown as changed too,
-    or there is none)."""
+class Shown(Change):
+    """A change as a reader is shown it: its segments cut to the sentences that changed, and
+    for an added or removed block, the end of the block before it and the start of the one
+    after (`before`, `after`; None when that one is shown as changed too, or there is none)."""
 
-    change: Change
-    segments: tuple[Segment, ...]
     before: str | None = None
     after: str | None = None
-
-    @property
-    def op(self) -> str:
-        return self.change.op
-
-    @property
-    def speaker(self) -> str | None:
-        return self.change.speaker
-
-    @property
-    def section(self) -> str | None:
-        return self.change.section
-
-    @property
-    def new(self) -> Block | None:
-        return self.change.new
-
-    @property
-    def old(self) -> Block | None:
-        return self.change.old
 
 
 def _join(left: str, right: str) -> str:
@@ -131,36 +108,33 @@ def in_context(
 ) -> list[Shown]:
     """`changes` as a report shows them, in context (`Shown`); with the two documents they
     were found between (None: no block around an added or removed one is shown)."""
-    places: list[int | None] = []
-    added: set[int] = set()
-    removed: set[int] = set()
+    docs = {"added": new, "removed": old}  # where an added or removed block stands
+    taken: dict[str, set[int]] = {"added": set(), "removed": set()}
     cursor = {"added": 0, "removed": 0}
+    places: list[tuple[Document, int] | None] = []
     for change in changes:
-        doc = new if change.op == "added" else old if change.op == "removed" else None
-        if doc is None:
+        doc = docs.get(change.op)
+        at = _where(doc.blocks, change.new or change.old, cursor[change.op]) if doc else None
+        if doc is None or at is None:
             places.append(None)
             continue
-        block = change.new if change.op == "added" else change.old
-        at = _where(doc.blocks, block, cursor[change.op])
-        places.append(at)
-        if at is not None:
-            cursor[change.op] = at + 1
-            (added if change.op == "added" else removed).add(at)
+        cursor[change.op] = at + 1
+        taken[change.op].add(at)
+        places.append((doc, at))
     out = []
-    for change, at in zip(changes, places, strict=True):
-        if at is None:
-            out.append(Shown(change, in_sentences(change.segments)))
+    for change, place in zip(changes, places, strict=True):
+        if place is None:
+            out.append(Shown(**{**vars(change), "segments": in_sentences(change.segments)}))
             continue
-        doc, mine = (new, added) if change.op == "added" else (old, removed)
-        assert doc is not None
+        (doc, at), mine = place, taken[change.op]
         before = _tail(doc.blocks[at - 1].text) if at > 0 and at - 1 not in mine else None
         follows = at + 1 < len(doc.blocks) and at + 1 not in mine
         after = _head(doc.blocks[at + 1].text) if follows else None
-        out.append(Shown(change, change.segments, before, after))
+        out.append(Shown(**vars(change), before=before, after=after))
     return out
 
 
-def plain_segments(change: Change | Shown) -> str:
+def plain_segments(change: Change) -> str:
     """A change as one line of text: added words {+…+}, removed [-…-] (the text report's and
     `monitor diff`'s form)."""
     if change.op == "moved":
