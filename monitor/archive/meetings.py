@@ -15,6 +15,7 @@ from monitor.errors import ArchiveError
 from monitor.meetings import EXTRACTOR_VERSION, extract_meeting, same_meeting
 from monitor.meetings.merge import better_date, better_place, better_title, shared_people
 from monitor.models import Meeting, instant
+from monitor.sites import SITE_LABELS
 
 if TYPE_CHECKING:  # the commands that only read the archive need no event types
     from monitor.events import MeetingNew, MeetingSourceAdded
@@ -100,17 +101,6 @@ def _people(known: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
         elif len(name) > len(out[same[0]]):
             out[same[0]] = name
     return tuple(out)
-
-
-SITE_LABELS = {
-    "mofa": "MOFA (en)",
-    "mofa-ja": "MOFA (ja)",
-    "mod": "MOD",
-    "state": "State",
-    "defense": "DoD",
-    "japannews": "The Japan News",
-    "miragenews": "Mirage News",
-}
 
 
 def _claim(found: Meeting, site: str | None) -> str:

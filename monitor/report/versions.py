@@ -10,13 +10,12 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.archive import Archive, VersionRow
-from monitor.archive.meetings import SITE_LABELS
 from monitor.config import Config
 from monitor.errors import ArchiveError
 from monitor.models import Document
 from monitor.report.files import write_atomic
 from monitor.report.view import environment
-from monitor.sites import profile_for
+from monitor.sites import site_label
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def site_names(config: _Sourced) -> dict[str, str]:
     host (`config`: a `Config`, or the reading commands' `Settings`)."""
     out = {}
     for source in config.sources:
-        label = SITE_LABELS.get(profile_for(source.url, source.profile).name)
+        label = site_label(source.url, source.profile)
         out[source.id] = label or (urlsplit(source.url).netloc or source.url)
     return out
 

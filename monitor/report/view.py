@@ -54,10 +54,9 @@ def safe_url(value: object) -> str:
 def url_site(url: str) -> tuple[str, str]:
     """(the site a URL is on, as a report names it: "MOFA (ja)", "DoD"; "" for another host,
     the URL)."""
-    from monitor.archive.meetings import SITE_LABELS
-    from monitor.sites import profile_for
+    from monitor.sites import site_label
 
-    return SITE_LABELS.get(profile_for(url).name, ""), url
+    return site_label(url) or "", url
 
 
 def site_of(source: str, sites: Mapping[str, str]) -> str:

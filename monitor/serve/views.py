@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from monitor.archive import Archive, PageRow, VersionRow, search
-from monitor.archive.meetings import SITE_LABELS, meetings_with_sites
+from monitor.archive.meetings import meetings_with_sites
 from monitor.config import Config
 from monitor.diff import diff_documents
 from monitor.errors import ArchiveDamaged
 from monitor.events import PageChanged
 from monitor.models import Block, Change, Meeting
 from monitor.schedule import SourceState, source_states
+from monitor.sites import SITE_LABELS
 
 FILTERS = ("year", "kind", "format", "level", "mode", "person")
 
@@ -106,8 +107,9 @@ def meeting(archive: Archive, meeting_id: str) -> tuple[Meeting, list[SourceText
     return found, texts
 
 
-# the governments' own records first, Japan's then the United States', republishers last
-_SITE_ORDER = {label: i for i, label in enumerate(SITE_LABELS.values())}
+_SITE_ORDER = {
+    label: i for i, label in enumerate(SITE_LABELS.values())
+}  # as SITE_LABELS lists them
 
 
 def source_text(archive: Archive, site: str, url: str) -> SourceText:

@@ -22,6 +22,25 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+# each site as reports, digests and `monitor serve` name it; the governments' own records first,
+# Japan's then the United States', republishers last (the order serve shows them side by side)
+SITE_LABELS = {
+    "mofa": "MOFA (en)",
+    "mofa-ja": "MOFA (ja)",
+    "mod": "MOD",
+    "state": "State",
+    "defense": "DoD",
+    "japannews": "The Japan News",
+    "miragenews": "Mirage News",
+}
+
+
+def site_label(url: str, forced: str | None = None) -> str | None:
+    """The site `url` is on as a reader knows it ("MOFA (ja)", "DoD"), by its profile (`forced`,
+    else its host); None for another site."""
+    return SITE_LABELS.get(profile_for(url, forced).name)
+
+
 def profile_for(url: str, forced: str | None = None) -> Profile:
     """The profile named by `forced`, else the one whose host serves `url`, else generic."""
     if forced:
@@ -36,4 +55,4 @@ def profile_for(url: str, forced: str | None = None) -> Profile:
     return generic.PROFILE
 
 
-__all__ = ["PROFILES", "Profile", "profile_for"]
+__all__ = ["PROFILES", "SITE_LABELS", "Profile", "profile_for", "site_label"]
