@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 from monitor.models import Block, Change, DocDiff, Document, Segment
+from monitor.text import CJK_CHAR
 
 # What is counted: a word holds its inner apostrophes, dots, hyphens ("U.S", "don't", "3.5").
 TOKEN = re.compile(
     r"[0-9A-Za-z\u00c0-\u024f]+(?:['.,:/-][0-9A-Za-z\u00c0-\u024f]+)*"
-    r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+    rf"|{CJK_CHAR}"
     r"|\s+|.",
     re.DOTALL,
 )
@@ -23,7 +24,7 @@ TOKEN = re.compile(
 # space and no word.
 PIECE = re.compile(
     r"[0-9A-Za-z\u00c0-\u024f]+"
-    r"|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+    rf"|{CJK_CHAR}"
     r"|\s+|.",
     re.DOTALL,
 )
@@ -42,7 +43,7 @@ def pieces(text: str) -> list[str]:
     return PIECE.findall(text)
 
 
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+CJK = re.compile(CJK_CHAR)
 
 
 def count_unit(texts: Iterable[str]) -> str:

@@ -82,7 +82,9 @@ def _untidy(text: str) -> bool:
     )
 
 
-_CJK = r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+# one Japanese (kana, kanji, half-width katakana) or Chinese character: what `has_cjk` finds,
+# and what the diff compares and counts one by one
+CJK_CHAR = r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]"
 # A space between two CJK characters is layout, not content.
 _CJK_GAP = (
     r"(?<=[\u3040-\u30ff\u3400-\u9fff、。「」（）])\s+(?=[\u3040-\u30ff\u3400-\u9fff、。「」（）])"
@@ -99,7 +101,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """CJK, the gap between CJK characters, mojibake: compiled when first needed, as their wide
     character classes take ~10 ms to compile, and a command that prints what the archive holds
     (`monitor meetings`) needs none of them."""
-    return re.compile(_CJK), re.compile(_CJK_GAP), re.compile(_MOJIBAKE)
+    return re.compile(CJK_CHAR), re.compile(_CJK_GAP), re.compile(_MOJIBAKE)
 
 
 def clean(text: str) -> str:

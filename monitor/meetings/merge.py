@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from monitor.models import Meeting
+from monitor.text import has_cjk
 
 # how a date was read, best first: a later source's better reading refines the meeting's
 DATE_BASES = ("stated", "relative", "dateline", "published")
@@ -59,13 +60,8 @@ def title_score(title: str) -> int:
     return len(_GOOD_TITLE.findall(title)) - 2 * len(_WEAK_TITLE.findall(title))
 
 
-def _english(text: str) -> bool:
-    """No Japanese in it (kana, kanji, full-width forms all lie above U+3000)."""
-    return all(ord(c) < 0x3000 for c in text)
-
-
 def _rank(text: str) -> tuple[int, bool, int, str]:
-    return title_score(text), _english(text), -len(text), text
+    return title_score(text), not has_cjk(text), -len(text), text
 
 
 def better_title(a: str, b: str) -> str:
@@ -80,4 +76,4 @@ def better_place(a: str | None, b: str | None) -> str | None:
     (again whatever the order the sources came in)."""
     if not a or not b:
         return a or b
-    return max(a, b, key=lambda text: (_english(text), text))
+    return max(a, b, key=lambda text: (not has_cjk(text), text))
