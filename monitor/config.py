@@ -24,6 +24,7 @@ from pydantic import (
 )
 from tzlocal import get_localzone
 
+from monitor.config_cache import resolve
 from monitor.config_errors import validation_errors
 from monitor.errors import ConfigError
 from monitor.normalise.patterns import compile_user
@@ -302,16 +303,13 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Config:
-        seen: set[str] = set()
-        for i, source in enumerate(self.sources):
-            if source.id in seen:
-                raise ValueError(f"sources[{i}].id: duplicate id {source.id!r}")
-            seen.add(source.id)
+        duplicates = _duplicate_ids([source.id for source in self.sources])
+        if duplicates:
+            raise ValueError(duplicates[0])  # `parse_config` tells the others too
         return self
 
     def path(self, value: str) -> Path:
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else Path(self.base_dir) / path
+        return resolve(self.base_dir, value)
 
     @property
     def archive_dir(self) -> Path:
@@ -345,21 +343,18 @@ def parse_config(data: Any, *, name: str = "config.yaml", base_dir: str = ".") -
     except ValidationError as exc:
         errors = validation_errors(name, exc, Config)
         # checked on the whole config, pydantic's after every field is valid: told with the rest
-        errors += [
-            f"{name}: {e}"
-            for e in _duplicate_ids(data.get("sources"))
-            if f"{name}: {e}" not in errors
-        ]
+        sources = data.get("sources")
+        listed = sources if isinstance(sources, list) else []
+        ids = [s.get("id") if isinstance(s, dict) else None for s in listed]
+        errors += [f"{name}: {e}" for e in _duplicate_ids(ids) if f"{name}: {e}" not in errors]
         raise ConfigError("\n".join(errors)) from None
 
 
-def _duplicate_ids(sources: Any) -> list[str]:
-    """`sources[i].id: duplicate id 'x'` for each source whose id an earlier one has."""
-    if not isinstance(sources, list):
-        return []
+def _duplicate_ids(ids: list[Any]) -> list[str]:
+    """`sources[i].id: duplicate id 'x'` for each source whose id (a string) an earlier one
+    has."""
     out, seen = [], set()
-    for i, source in enumerate(sources):
-        sid = source.get("id") if isinstance(source, dict) else None
+    for i, sid in enumerate(ids):
         if isinstance(sid, str) and sid in seen:
             out.append(f"sources[{i}].id: duplicate id {sid!r}")
         seen.add(sid)

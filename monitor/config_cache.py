@@ -35,6 +35,12 @@ RECORD_VERSION = "2"  # bump when `Settings` changes shape
 KEEP = 100  # records kept, the latest written: scripts that make a config a run leave no heap
 
 
+def resolve(base_dir: str, value: str) -> Path:
+    """A path from the config: `~` expanded, a relative one taken from the config's directory."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path(base_dir) / path
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """A source as `history` and `diff` name it: by id, for its page's URL."""
@@ -96,8 +102,7 @@ class Settings:
         return settings
 
     def path(self, value: str) -> Path:
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else Path(self.base_dir) / path
+        return resolve(self.base_dir, value)
 
     @property
     def archive_dir(self) -> Path:
